@@ -1,0 +1,50 @@
+// A thread's pool of jobs (ASYNC_init_thread): the jobs it owns, which of
+// them are idle, and the max_size limit.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+#include "job.hpp"
+
+namespace asyncconf::ref {
+
+class Pool {
+public:
+  /// Why acquire() gave no job.
+  enum class Shortage { None, AtMaxSize, OutOfMemory };
+
+  Pool() = default;
+  Pool(const Pool&) = delete;
+  Pool& operator=(const Pool&) = delete;
+
+  /// ASYNC_init_thread's limits: frees the idle jobs, then pre-creates
+  /// `init_size` (fewer if allocation fails, as OpenSSL does). Jobs in use
+  /// stay valid and count against the new max_size (0: unlimited).
+  void configure(std::size_t max_size, std::size_t init_size) noexcept;
+
+  /// An idle job, created when none is idle and max_size allows.
+  Job* acquire(Shortage& why) noexcept;
+  /// Puts a job whose result was taken back among the idle ones.
+  void release(Job* job) noexcept;
+
+  /// The job behind a caller's handle, or null when this pool never created
+  /// it (stale, foreign or garbage). Never dereferences `handle`.
+  Job* find(const ASYNC_JOB* handle) const noexcept;
+
+  std::size_t size() const noexcept { return jobs_.size(); }
+  std::size_t idle() const noexcept { return idle_.size(); }
+
+private:
+  Job* add_new_job() noexcept;
+
+  std::size_t max_size_ = 0;
+  std::unordered_map<const void*, std::unique_ptr<Job>> jobs_;  // every job, by address
+  std::vector<Job*> idle_;                                       // reused last-in first-out
+};
+
+inline ASYNC_JOB* to_handle(Job* job) noexcept { return reinterpret_cast<ASYNC_JOB*>(job); }
+
+}  // namespace asyncconf::ref

@@ -1,0 +1,93 @@
+#include "wait_ctx.hpp"
+
+#include <algorithm>
+#include <ranges>
+
+namespace asyncconf::ref {
+
+void WaitCtx::set_fd(const void* key, OSSL_ASYNC_FD fd, void* custom_data,
+                     ASYNC_WAIT_CTX_cleanup_fn cleanup) {
+  entries_.push_back(Entry{key, fd, custom_data, cleanup, /*added=*/true, /*deleted=*/false});
+}
+
+WaitCtx::Entry* WaitCtx::newest_live(const void* key) noexcept {
+  for (Entry& e : entries_ | std::views::reverse) {
+    if (!e.deleted && e.key == key) return &e;
+  }
+  return nullptr;
+}
+
+bool WaitCtx::get_fd(const void* key, OSSL_ASYNC_FD* fd, void** custom_data) const noexcept {
+  const Entry* e = const_cast<WaitCtx*>(this)->newest_live(key);
+  if (e == nullptr) return false;
+  if (fd != nullptr) *fd = e->fd;
+  if (custom_data != nullptr) *custom_data = e->custom_data;
+  return true;
+}
+
+std::size_t WaitCtx::all_fds(OSSL_ASYNC_FD* out) const noexcept {
+  std::size_t n = 0;
+  for (const Entry& e : entries_ | std::views::reverse) {
+    if (e.deleted) continue;
+    if (out != nullptr) out[n] = e.fd;
+    ++n;
+  }
+  return n;
+}
+
+void WaitCtx::changed_fds(OSSL_ASYNC_FD* added, std::size_t* num_added, OSSL_ASYNC_FD* deleted,
+                          std::size_t* num_deleted) const noexcept {
+  std::size_t na = 0;
+  std::size_t nd = 0;
+  for (const Entry& e : entries_ | std::views::reverse) {
+    if (e.added) {
+      if (added != nullptr) added[na] = e.fd;
+      ++na;
+    } else if (e.deleted) {
+      if (deleted != nullptr) deleted[nd] = e.fd;
+      ++nd;
+    }
+  }
+  if (num_added != nullptr) *num_added = na;
+  if (num_deleted != nullptr) *num_deleted = nd;
+}
+
+bool WaitCtx::clear_fd(const void* key) noexcept {
+  Entry* e = newest_live(key);
+  if (e == nullptr) return false;
+  if (e->added) {
+    // Nobody has seen it yet: it was never there.
+    entries_.erase(entries_.begin() + (e - entries_.data()));
+  } else {
+    e->deleted = true;
+  }
+  return true;
+}
+
+void WaitCtx::forget_changes() noexcept {
+  std::erase_if(entries_, [](const Entry& e) { return e.deleted; });
+  for (Entry& e : entries_) e.added = false;
+}
+
+void WaitCtx::run_cleanups(ASYNC_WAIT_CTX* self) noexcept {
+  // Detached first: a cleanup may call back into this ctx.
+  const std::vector<Entry> entries = std::move(entries_);
+  entries_.clear();
+  for (const Entry& e : entries | std::views::reverse) {
+    if (!e.deleted && e.cleanup != nullptr) e.cleanup(self, e.key, e.fd, e.custom_data);
+  }
+}
+
+void WaitCtx::set_callback(ASYNC_callback_fn callback, void* arg) noexcept {
+  callback_ = callback;
+  callback_arg_ = arg;
+}
+
+bool WaitCtx::get_callback(ASYNC_callback_fn* callback, void** arg) const noexcept {
+  if (callback_ == nullptr) return false;
+  if (callback != nullptr) *callback = callback_;
+  if (arg != nullptr) *arg = callback_arg_;
+  return true;
+}
+
+}  // namespace asyncconf::ref
