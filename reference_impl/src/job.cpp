@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <new>
 
 #include "registry.hpp"
 #include "wait_ctx.hpp"
@@ -39,8 +40,6 @@ void Job::move_to(JobState next) noexcept {
   state_ = next;
 }
 
-void Job::FreeDeleter::operator()(void* p) const noexcept { std::free(p); }
-
 std::unique_ptr<Job> Job::create() noexcept {
   Stack stack = Stack::allocate();
   if (!stack || stack.size() < kMinStackSize) return nullptr;
@@ -65,7 +64,7 @@ void Job::fiber_main(void* self) noexcept {
 
 bool Job::start(Body body, const void* args, std::size_t size, ASYNC_WAIT_CTX* wait_ctx) noexcept {
   if (args != nullptr && size > 0) {
-    args_.reset(std::malloc(size));
+    args_.reset(new (std::nothrow) std::byte[size]);
     if (args_ == nullptr) return false;
     std::memcpy(args_.get(), args, size);
   }

@@ -53,15 +53,11 @@ private:
   static void fiber_main(void* self) noexcept;
   void move_to(JobState next) noexcept;
 
-  struct FreeDeleter {
-    void operator()(void* p) const noexcept;
-  };
-
   Stack stack_;  // declared before fiber_: outlives it
   Fiber fiber_;
   JobState state_ = JobState::Idle;
   Body body_ = nullptr;
-  std::unique_ptr<void, FreeDeleter> args_;
+  std::unique_ptr<std::byte[]> args_;
   std::atomic<ASYNC_WAIT_CTX*> wait_ctx_{nullptr};
   int result_ = 0;
 };
