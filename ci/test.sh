@@ -1,11 +1,18 @@
 #!/usr/bin/env bash
-# The whole test suite: install dependencies, configure, build, run ctest.
-# Usage: ci/test.sh [preset]   (default: "default"; also asan, tsan)
+# The whole test suite: install dependencies, then for each preset configure,
+# build and run ctest. Without an argument: default, asan, tsan (the tsan test
+# preset runs the tests labelled "threads").
+# Usage: ci/test.sh [preset...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-preset="${1:-default}"
+
+presets=("$@")
+[ ${#presets[@]} -eq 0 ] && presets=(default asan tsan)
 
 bash ci/deps.sh
-cmake --preset "$preset"
-cmake --build --preset "$preset"
-ctest --preset "$preset" --parallel "$(nproc)"
+for preset in "${presets[@]}"; do
+  echo "=== preset: $preset"
+  cmake --preset "$preset" >/dev/null
+  cmake --build --preset "$preset"
+  ctest --preset "$preset" --parallel "$(nproc)"
+done
