@@ -19,27 +19,6 @@ const char* to_string(JobState state) noexcept {
   return "?";
 }
 
-namespace {
-
-constexpr bool allowed(JobState from, JobState to) noexcept {
-  switch (from) {
-    case JobState::Idle: return to == JobState::Running;
-    case JobState::Running: return to == JobState::Paused || to == JobState::Finished;
-    case JobState::Paused: return to == JobState::Running;
-    case JobState::Finished: return to == JobState::Idle;
-  }
-  return false;
-}
-
-}  // namespace
-
-void Job::move_to(JobState next) noexcept {
-  // A wrong transition is a bug in this library, never a caller's misuse:
-  // the API layer turns misuse into errors before it reaches a job.
-  if (!allowed(state_, next)) std::abort();
-  state_ = next;
-}
-
 std::unique_ptr<Job> Job::create() noexcept {
   Stack stack = Stack::allocate();
   if (!stack || stack.size() < kMinStackSize) return nullptr;
@@ -73,17 +52,6 @@ bool Job::start(Body body, const void* args, std::size_t size, ASYNC_WAIT_CTX* w
   move_to(JobState::Running);
   fiber_.resume();
   return true;
-}
-
-void Job::resume() noexcept {
-  move_to(JobState::Running);
-  fiber_.resume();
-}
-
-void Job::pause() noexcept {
-  move_to(JobState::Paused);
-  fiber_.suspend();
-  if (ASYNC_WAIT_CTX* ctx = wait_ctx(); ctx != nullptr) ctx->forget_changes();
 }
 
 int Job::take_result() noexcept {

@@ -9,6 +9,7 @@
 #include "asyncconf/async_abi.h"
 #include "fiber.hpp"
 #include "stack.hpp"
+#include "wait_ctx.hpp"
 
 namespace asyncconf::ref {
 
@@ -65,5 +66,40 @@ private:
 /// Smaller stacks cannot hold the fibre's own frames; an allocator that
 /// reports less is treated as failing.
 inline constexpr std::size_t kMinStackSize = 4 * 1024;
+
+namespace detail {
+
+constexpr bool allowed(JobState from, JobState to) noexcept {
+  switch (from) {
+    case JobState::Idle: return to == JobState::Running;
+    case JobState::Running: return to == JobState::Paused || to == JobState::Finished;
+    case JobState::Paused: return to == JobState::Running;
+    case JobState::Finished: return to == JobState::Idle;
+  }
+  return false;
+}
+
+}  // namespace detail
+
+// The pause/resume path is inline so the stack switch sits one call frame
+// deep in ASYNC_start_job and ASYNC_pause_job (see fiber.hpp).
+
+inline void Job::move_to(JobState next) noexcept {
+  // A wrong transition is a bug in this library, never a caller's misuse:
+  // the API layer turns misuse into errors before it reaches a job.
+  if (!detail::allowed(state_, next)) __builtin_trap();
+  state_ = next;
+}
+
+inline void Job::resume() noexcept {
+  move_to(JobState::Running);
+  fiber_.resume();
+}
+
+inline void Job::pause() noexcept {
+  move_to(JobState::Paused);
+  fiber_.suspend();
+  if (ASYNC_WAIT_CTX* ctx = wait_ctx(); ctx != nullptr) ctx->forget_changes();
+}
 
 }  // namespace asyncconf::ref

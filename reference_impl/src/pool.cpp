@@ -5,7 +5,7 @@
 namespace asyncconf::ref {
 
 void Pool::configure(std::size_t max_size, std::size_t init_size) noexcept {
-  for (Job* job : idle_) jobs_.erase(job);
+  for (Job* job : idle_) erase(job);
   idle_.clear();
   max_size_ = max_size;
   for (std::size_t i = 0; i < init_size; ++i) {
@@ -14,7 +14,7 @@ void Pool::configure(std::size_t max_size, std::size_t init_size) noexcept {
     try {
       idle_.push_back(job);
     } catch (const std::bad_alloc&) {
-      jobs_.erase(job);
+      erase(job);
       break;
     }
   }
@@ -35,9 +35,9 @@ Job* Pool::add_new_job() noexcept {
 Job* Pool::acquire(Shortage& why) noexcept {
   why = Shortage::None;
   if (!idle_.empty()) {
-    Job* job = idle_.back();
+    recent_ = idle_.back();
     idle_.pop_back();
-    return job;
+    return recent_;
   }
   if (max_size_ != 0 && jobs_.size() >= max_size_) {
     why = Shortage::AtMaxSize;
@@ -45,6 +45,7 @@ Job* Pool::acquire(Shortage& why) noexcept {
   }
   Job* job = add_new_job();
   if (job == nullptr) why = Shortage::OutOfMemory;
+  recent_ = job;
   return job;
 }
 
@@ -52,13 +53,20 @@ void Pool::release(Job* job) noexcept {
   try {
     idle_.push_back(job);
   } catch (const std::bad_alloc&) {
-    jobs_.erase(job);  // cannot keep it idle: free it instead
+    erase(job);  // cannot keep it idle: free it instead
   }
 }
 
-Job* Pool::find(const ASYNC_JOB* handle) const noexcept {
+void Pool::erase(Job* job) noexcept {
+  if (job == recent_) recent_ = nullptr;
+  jobs_.erase(job);
+}
+
+Job* Pool::find_slow(const ASYNC_JOB* handle) noexcept {
   const auto it = jobs_.find(handle);
-  return it == jobs_.end() ? nullptr : it->second.get();
+  if (it == jobs_.end()) return nullptr;
+  recent_ = it->second.get();
+  return recent_;
 }
 
 }  // namespace asyncconf::ref

@@ -4,12 +4,18 @@
 
 #include <cstddef>
 #include <memory>
-#include <unordered_map>
 #include <vector>
+
+#include <boost/unordered/unordered_flat_map.hpp>
 
 #include "job.hpp"
 
 namespace asyncconf::ref {
+
+inline ASYNC_JOB* to_handle(Job* job) noexcept { return reinterpret_cast<ASYNC_JOB*>(job); }
+inline const ASYNC_JOB* to_handle(const Job* job) noexcept {
+  return reinterpret_cast<const ASYNC_JOB*>(job);
+}
 
 class Pool {
 public:
@@ -32,19 +38,27 @@ public:
 
   /// The job behind a caller's handle, or null when this pool never created
   /// it (stale, foreign or garbage). Never dereferences `handle`.
-  Job* find(const ASYNC_JOB* handle) const noexcept;
+  Job* find(const ASYNC_JOB* handle) noexcept {
+    // One-entry cache: the job just paused is usually the next one resumed.
+    if (handle == to_handle(recent_) && handle != nullptr) return recent_;
+    return find_slow(handle);
+  }
 
   std::size_t size() const noexcept { return jobs_.size(); }
   std::size_t idle() const noexcept { return idle_.size(); }
 
 private:
   Job* add_new_job() noexcept;
+  Job* find_slow(const ASYNC_JOB* handle) noexcept;
+  void erase(Job* job) noexcept;
 
   std::size_t max_size_ = 0;
-  std::unordered_map<const void*, std::unique_ptr<Job>> jobs_;  // every job, by address
-  std::vector<Job*> idle_;                                       // reused last-in first-out
+  // Every job, by address. Looked up on each resume: open addressing with a
+  // power-of-two table, no division or node chasing.
+  boost::unordered_flat_map<const void*, std::unique_ptr<Job>> jobs_;
+  std::vector<Job*> idle_;  // reused last-in first-out
+  Job* recent_ = nullptr;   // null or a live job of this pool
 };
 
-inline ASYNC_JOB* to_handle(Job* job) noexcept { return reinterpret_cast<ASYNC_JOB*>(job); }
 
 }  // namespace asyncconf::ref

@@ -7,11 +7,9 @@ namespace asyncconf::ref {
 
 namespace {
 
-// Two thread-locals: a plain pointer read on every API call (no TLS init
-// guard on the hot path), and an owner whose destructor frees the state when
-// the thread exits without ASYNC_cleanup_thread.
-thread_local ThreadState* t_state = nullptr;
-
+// The owner's destructor frees the state when the thread exits without
+// ASYNC_cleanup_thread. The state itself is reached through a plain pointer
+// (detail::t_state): no TLS init guard on the hot path.
 struct Owner {
   bool armed = false;
   ~Owner() {
@@ -21,15 +19,18 @@ struct Owner {
 
 }  // namespace
 
-ThreadState* ThreadState::peek() noexcept { return t_state; }
+namespace detail {
+constinit thread_local ThreadState* t_state __attribute__((tls_model("initial-exec"))) = nullptr;
 
-ThreadState* ThreadState::get() noexcept {
-  if (t_state != nullptr) return t_state;
+ThreadState* create_thread_state() noexcept {
   static thread_local Owner owner;
   owner.armed = true;
   t_state = new (std::nothrow) ThreadState();
   return t_state;
 }
+}  // namespace detail
+
+using detail::t_state;
 
 void ThreadState::destroy() noexcept {
   delete t_state;

@@ -26,4 +26,20 @@ public:
   int blocked = 0;         // ASYNC_block_pause depth; thread-wide, as in OpenSSL
 };
 
+namespace detail {
+// Read on every API call. initial-exec: one %fs-relative load instead of a
+// __tls_get_addr call; it takes 8 bytes of glibc's static TLS reserve for
+// dlopen'ed libraries.
+// constinit: no dynamic initialisation, so no TLS wrapper call either.
+extern constinit thread_local ThreadState* t_state __attribute__((tls_model("initial-exec")));
+ThreadState* create_thread_state() noexcept;
+}  // namespace detail
+
+inline ThreadState* ThreadState::peek() noexcept { return detail::t_state; }
+
+inline ThreadState* ThreadState::get() noexcept {
+  ThreadState* ts = detail::t_state;
+  return ts != nullptr ? ts : detail::create_thread_state();
+}
+
 }  // namespace asyncconf::ref

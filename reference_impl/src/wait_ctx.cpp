@@ -8,6 +8,7 @@ namespace asyncconf::ref {
 void WaitCtx::set_fd(const void* key, OSSL_ASYNC_FD fd, void* custom_data,
                      ASYNC_WAIT_CTX_cleanup_fn cleanup) {
   entries_.push_back(Entry{key, fd, custom_data, cleanup, /*added=*/true, /*deleted=*/false});
+  changed_ = true;
 }
 
 WaitCtx::Entry* WaitCtx::newest_live(const void* key) noexcept {
@@ -60,11 +61,13 @@ bool WaitCtx::clear_fd(const void* key) noexcept {
     entries_.erase(entries_.begin() + (e - entries_.data()));
   } else {
     e->deleted = true;
+    changed_ = true;
   }
   return true;
 }
 
-void WaitCtx::forget_changes() noexcept {
+void WaitCtx::forget_changes_slow() noexcept {
+  changed_ = false;
   std::erase_if(entries_, [](const Entry& e) { return e.deleted; });
   for (Entry& e : entries_) e.added = false;
 }

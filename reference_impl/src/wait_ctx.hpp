@@ -28,7 +28,9 @@ public:
   /// reported as deleted until the next resume. False when there is none.
   bool clear_fd(const void* key) noexcept;
   /// A paused job resumed: the current fds become the baseline.
-  void forget_changes() noexcept;
+  void forget_changes() noexcept {
+    if (changed_) forget_changes_slow();  // runs on every resume: keep it cheap
+  }
   /// Calls the cleanup of every entry not cleared, newest first; `self` is
   /// what the callbacks receive.
   void run_cleanups(ASYNC_WAIT_CTX* self) noexcept;
@@ -49,8 +51,10 @@ private:
     bool deleted;  // cleared, but set before the last resume
   };
   Entry* newest_live(const void* key) noexcept;
+  void forget_changes_slow() noexcept;
 
   std::vector<Entry> entries_;  // oldest first
+  bool changed_ = false;        // some entry is added or deleted: a resume has work
   ASYNC_callback_fn callback_ = nullptr;
   void* callback_arg_ = nullptr;
   int status_ = ASYNC_STATUS_UNSUPPORTED;
