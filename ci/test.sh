@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # The whole test suite: install dependencies, then for each preset configure,
-# build and run ctest. Without an argument: default, asan, tsan (the tsan test
-# preset runs the tests labelled "threads").
+# build and run ctest. Without an argument: default, asan (gcc, ASan+UBSan),
+# fuzz (clang, ASan+UBSan: keeps the tree building with the fuzzers' compiler)
+# and tsan (the tests labelled "threads").
 # Usage: ci/test.sh [preset...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 presets=("$@")
-[ ${#presets[@]} -eq 0 ] && presets=(default asan tsan)
+[ ${#presets[@]} -eq 0 ] && presets=(default asan fuzz tsan)
 
 bash ci/deps.sh
 for preset in "${presets[@]}"; do

@@ -1,7 +1,6 @@
 #include "wait_ctx.hpp"
 
 #include <algorithm>
-#include <ranges>
 
 namespace asyncconf::ref {
 
@@ -12,10 +11,9 @@ void WaitCtx::set_fd(const void* key, OSSL_ASYNC_FD fd, void* custom_data,
 }
 
 WaitCtx::Entry* WaitCtx::newest_live(const void* key) noexcept {
-  for (Entry& e : entries_ | std::views::reverse) {
-    if (!e.deleted && e.key == key) return &e;
-  }
-  return nullptr;
+  const auto it = std::find_if(entries_.rbegin(), entries_.rend(),
+                               [key](const Entry& e) { return !e.deleted && e.key == key; });
+  return it == entries_.rend() ? nullptr : &*it;
 }
 
 bool WaitCtx::get_fd(const void* key, OSSL_ASYNC_FD* fd, void** custom_data) const noexcept {
@@ -28,9 +26,9 @@ bool WaitCtx::get_fd(const void* key, OSSL_ASYNC_FD* fd, void** custom_data) con
 
 std::size_t WaitCtx::all_fds(OSSL_ASYNC_FD* out) const noexcept {
   std::size_t n = 0;
-  for (const Entry& e : entries_ | std::views::reverse) {
-    if (e.deleted) continue;
-    if (out != nullptr) out[n] = e.fd;
+  for (auto e = entries_.rbegin(); e != entries_.rend(); ++e) {
+    if (e->deleted) continue;
+    if (out != nullptr) out[n] = e->fd;
     ++n;
   }
   return n;
@@ -40,12 +38,12 @@ void WaitCtx::changed_fds(OSSL_ASYNC_FD* added, std::size_t* num_added, OSSL_ASY
                           std::size_t* num_deleted) const noexcept {
   std::size_t na = 0;
   std::size_t nd = 0;
-  for (const Entry& e : entries_ | std::views::reverse) {
-    if (e.added) {
-      if (added != nullptr) added[na] = e.fd;
+  for (auto e = entries_.rbegin(); e != entries_.rend(); ++e) {
+    if (e->added) {
+      if (added != nullptr) added[na] = e->fd;
       ++na;
-    } else if (e.deleted) {
-      if (deleted != nullptr) deleted[nd] = e.fd;
+    } else if (e->deleted) {
+      if (deleted != nullptr) deleted[nd] = e->fd;
       ++nd;
     }
   }
@@ -76,8 +74,8 @@ void WaitCtx::run_cleanups(ASYNC_WAIT_CTX* self) noexcept {
   // Detached first: a cleanup may call back into this ctx.
   const std::vector<Entry> entries = std::move(entries_);
   entries_.clear();
-  for (const Entry& e : entries | std::views::reverse) {
-    if (!e.deleted && e.cleanup != nullptr) e.cleanup(self, e.key, e.fd, e.custom_data);
+  for (auto e = entries.rbegin(); e != entries.rend(); ++e) {
+    if (!e->deleted && e->cleanup != nullptr) e->cleanup(self, e->key, e->fd, e->custom_data);
   }
 }
 
