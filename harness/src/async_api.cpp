@@ -1,6 +1,7 @@
 #include "asyncconf/harness/async_api.hpp"
 
 #include <dlfcn.h>
+#include <link.h>
 #include <sys/stat.h>
 
 #include <cerrno>
@@ -19,6 +20,16 @@ template <typename Fn>
 bool resolve(void* handle, const char* name, Fn& slot) noexcept {
   slot = reinterpret_cast<Fn>(dlsym(handle, name));
   return slot != nullptr;
+}
+
+// The file the loader actually mapped (a soname resolves to a path).
+std::string loaded_path(void* handle, const std::string& fallback) {
+  link_map* map = nullptr;
+  if (dlinfo(handle, RTLD_DI_LINKMAP, &map) == 0 && map != nullptr && map->l_name != nullptr &&
+      map->l_name[0] != '\0') {
+    return map->l_name;
+  }
+  return fallback;
 }
 
 std::string join(const std::vector<std::string>& names) {
@@ -60,13 +71,23 @@ LoadResult LoadedImpl::load(const std::string& path) {
   // dlopen() looks a name without a slash up on the library search path,
   // which could load another file than the one just checked.
   const std::string file = path.find('/') == std::string::npos ? "./" + path : path;
+  return open_and_resolve(file, path);
+}
+
+LoadResult LoadedImpl::load_system(const std::string& soname) {
+  return open_and_resolve(soname, soname);
+}
+
+LoadResult LoadedImpl::open_and_resolve(const std::string& file, const std::string& shown) {
   dlerror();
   void* handle = dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (handle == nullptr) {
     const char* why = dlerror();
-    return LoadError{LoadError::Kind::NotLoadable,
-                     why != nullptr ? std::string(why) : path + ": dlopen failed"};
+    const bool not_found = file.find('/') == std::string::npos;
+    return LoadError{not_found ? LoadError::Kind::FileNotFound : LoadError::Kind::NotLoadable,
+                     why != nullptr ? std::string(why) : shown + ": dlopen failed"};
   }
+  std::string path = loaded_path(handle, file);
 
   auto api = std::make_unique<AsyncApi>();
   std::vector<std::string> missing_required;

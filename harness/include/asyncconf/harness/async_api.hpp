@@ -73,6 +73,10 @@ public:
   /// dependencies, so a library that only links an implementation resolves
   /// to that implementation's functions.
   static LoadResult load(const std::string& path);
+  /// Opens a library by name through the dynamic loader's search path
+  /// (e.g. "libcrypto.so.3"), as a program linked against it would get it.
+  /// `path()` is then the file the loader chose.
+  static LoadResult load_system(const std::string& soname);
 
   LoadedImpl(LoadedImpl&&) noexcept = default;
   LoadedImpl& operator=(LoadedImpl&&) noexcept = default;
@@ -91,6 +95,7 @@ public:
   void* native_handle() const noexcept { return handle_; }
 
 private:
+  static LoadResult open_and_resolve(const std::string& file, const std::string& shown);
   LoadedImpl(void* handle, std::string path, std::unique_ptr<const AsyncApi> api,
              std::vector<std::string> missing_optional) noexcept;
 
