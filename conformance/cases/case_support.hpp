@@ -1,0 +1,54 @@
+// Helpers shared by the case files: a wait ctx that frees itself, a short
+// way to call ASYNC_start_job, and job bodies most areas need. Everything
+// goes through api(), the implementation under test.
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+#include "asyncconf/conformance/case.hpp"
+
+namespace asyncconf::conformance::support {
+
+/// An ASYNC_WAIT_CTX of the implementation under test, freed at scope exit.
+class WaitCtx {
+public:
+  WaitCtx() : ctx_(api().ASYNC_WAIT_CTX_new()) {}
+  ~WaitCtx() {
+    if (ctx_ != nullptr) api().ASYNC_WAIT_CTX_free(ctx_);
+  }
+  WaitCtx(const WaitCtx&) = delete;
+  WaitCtx& operator=(const WaitCtx&) = delete;
+
+  ASYNC_WAIT_CTX* get() const noexcept { return ctx_; }
+  /// Frees it now (to observe cleanup callbacks); get() is NULL afterwards.
+  void free_now() {
+    api().ASYNC_WAIT_CTX_free(ctx_);
+    ctx_ = nullptr;
+  }
+
+private:
+  ASYNC_WAIT_CTX* ctx_;
+};
+
+/// ASYNC_start_job with the usual arguments.
+inline int start(ASYNC_JOB** job, ASYNC_WAIT_CTX* ctx, int* ret, int (*body)(void*),
+                 void* args = nullptr, std::size_t size = 0) {
+  return api().ASYNC_start_job(job, ctx, ret, body, args, size);
+}
+
+/// Returns 7 at once.
+inline int return_seven(void*) { return 7; }
+/// Pauses once, then returns 3.
+inline int pause_once(void*) {
+  api().ASYNC_pause_job();
+  return 3;
+}
+/// Pauses `*static_cast<int*>(args)` times, then returns that count.
+inline int pause_n_times(void* args) {
+  const int n = *static_cast<const int*>(args);
+  for (int i = 0; i < n; ++i) api().ASYNC_pause_job();
+  return n;
+}
+
+}  // namespace asyncconf::conformance::support

@@ -1,0 +1,22 @@
+// The asyncconf subcommands. Each has an options struct, a setup_<cmd> that
+// registers it with CLI11, and a run_<cmd> that returns the exit code.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+
+namespace asyncconf::cli {
+
+/// Exit codes of every subcommand (README.md, "Exit codes").
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailures = 1;  ///< a case failed, crashed, timed out, or errored
+inline constexpr int kExitUsage = 2;     ///< bad flags, missing files, an unloadable implementation
+inline constexpr int kExitInterrupted = 130;
+
+/// Each setup_* registers a subcommand whose callback stores its exit code
+/// in `exit_code`.
+void setup_run(CLI::App& app, int& exit_code);
+void setup_list(CLI::App& app, int& exit_code);
+void setup_report(CLI::App& app, int& exit_code);
+
+}  // namespace asyncconf::cli

@@ -1,0 +1,22 @@
+// asyncconf: conformance testing of ASYNC job API implementations.
+#include <cstdio>
+
+#include "commands.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"asyncconf " ASYNCCONF_VERSION
+               " - conformance tests for implementations of OpenSSL's ASYNC job API"};
+  app.set_version_flag("--version", ASYNCCONF_VERSION);
+  app.require_subcommand(1);
+  int exit_code = asyncconf::cli::kExitOk;
+  asyncconf::cli::setup_run(app, exit_code);
+  asyncconf::cli::setup_list(app, exit_code);
+  asyncconf::cli::setup_report(app, exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);  // prints help, version or the error
+    return code == 0 ? asyncconf::cli::kExitOk : asyncconf::cli::kExitUsage;
+  }
+  return exit_code;
+}

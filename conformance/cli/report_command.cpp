@@ -1,0 +1,59 @@
+// asyncconf report --compare: one matrix over several runs' report.json.
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "asyncconf/reports/json_report.hpp"
+#include "asyncconf/reports/write_reports.hpp"
+#include "commands.hpp"
+
+namespace asyncconf::cli {
+
+namespace {
+
+struct ReportOptions {
+  std::vector<std::string> compare;
+  std::string report_dir = ".";
+};
+
+int run_report(const ReportOptions& o) {
+  std::vector<reports::RunReport> runs;
+  for (const std::string& path : o.compare) {
+    std::ifstream in(path);
+    if (!in) {
+      std::fprintf(stderr, "asyncconf report: cannot read %s\n", path.c_str());
+      return kExitUsage;
+    }
+    try {
+      runs.push_back(reports::run_report_from_json(nlohmann::json::parse(in)));
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "asyncconf report: %s: %s\n", path.c_str(), e.what());
+      return kExitUsage;
+    }
+  }
+  try {
+    for (const auto& written : reports::write_compare(runs, o.report_dir)) {
+      std::printf("wrote %s\n", written.c_str());
+    }
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "asyncconf report: %s\n", e.what());
+    return kExitUsage;
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void setup_report(CLI::App& app, int& exit_code) {
+  auto options = std::make_shared<ReportOptions>();
+  CLI::App* report = app.add_subcommand(
+      "report", "Compare runs: one matrix of requirements x implementations (Markdown and HTML)");
+  report->add_option("--compare", options->compare, "report.json files of the runs to compare")
+      ->required()
+      ->expected(1, -1);
+  report->add_option("--report-dir", options->report_dir,
+                     "Folder for compare.md and compare.html (default: the current one)");
+  report->callback([options, &exit_code] { exit_code = run_report(*options); });
+}
+
+}  // namespace asyncconf::cli
