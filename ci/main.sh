@@ -1,33 +1,27 @@
 #!/usr/bin/env bash
-# The main job: install dependencies, build, and run the ASYNC API against
-# the reference implementation and the system OpenSSL.
-# (Until the conformance runner lands this is the man page's example program,
-# run against both implementations and compared with the man page's output.)
+# The main job: install dependencies, build, run the conformance suite
+# against the reference implementation and the system OpenSSL, write their
+# reports and a side-by-side comparison, and print the summaries.
+# Usage: ci/main.sh [REPORT_DIR]   (default: ./asyncconf-reports)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+out="${1:-asyncconf-reports}"
 
 bash ci/deps.sh
 cmake --preset default >/dev/null
 cmake --build --preset default
 
-example=build/default/reference_impl/examples/manpage_example
-expected=reference_impl/examples/manpage_expected.txt
-libcrypto=$(grep -E '^ASYNCCONF_SYSTEM_LIBCRYPTO:' build/default/CMakeCache.txt | cut -d= -f2)
-
+asyncconf=build/default/conformance/asyncconf
 status=0
 for impl in reference openssl; do
-  case "$impl" in
-    reference) lib=build/default/reference_impl/libasyncref.so ;;
-    openssl) lib=$libcrypto ;;
-  esac
-  echo "== man page example against $impl ($lib)"
-  if out=$("$example" "$lib") && [ "$out" = "$(cat "$expected")" ]; then
-    printf '%s\n' "$out"
-    echo "-- $impl: output matches the man page"
-  else
-    printf '%s\n' "$out"
-    echo "-- $impl: output DIFFERS from the man page ($expected)"
-    status=1
-  fi
+  echo
+  echo "== asyncconf run --impl $impl"
+  "$asyncconf" run --impl "$impl" --report-dir "$out/$impl" || status=$?
 done
+echo
+"$asyncconf" report --compare "$out/reference/report.json" "$out/openssl/report.json" \
+  --report-dir "$out"
+echo
+echo "Reports are in $out/: reference/ and openssl/ (report.html, report.md, junit.xml,"
+echo "report.json each), and compare.md / compare.html side by side."
 exit $status
