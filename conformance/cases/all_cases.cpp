@@ -9,6 +9,8 @@ void add_pause_cases(std::vector<Case>& out);
 void add_current_job_cases(std::vector<Case>& out);
 void add_block_cases(std::vector<Case>& out);
 void add_wait_ctx_fd_cases(std::vector<Case>& out);
+void add_changed_fds_cases(std::vector<Case>& out);
+void add_cleanup_cases(std::vector<Case>& out);
 void add_wait_ctx_callback_cases(std::vector<Case>& out);
 void add_mem_cases(std::vector<Case>& out);
 void add_thread_cases(std::vector<Case>& out);
@@ -24,6 +26,8 @@ const std::vector<Case>& all_cases() {
     add_current_job_cases(out);
     add_block_cases(out);
     add_wait_ctx_fd_cases(out);
+    add_changed_fds_cases(out);
+    add_cleanup_cases(out);
     add_wait_ctx_callback_cases(out);
     add_mem_cases(out);
     add_thread_cases(out);
