@@ -2,10 +2,13 @@
 // answered here with an error, before it can reach a Job (see README.md,
 // "Deliberate differences").
 #include "export.hpp"
+#include "fault.hpp"
 #include "registry.hpp"
 #include "stack.hpp"
 #include "thread_state.hpp"
 
+using asyncconf::ref::Fault;
+using asyncconf::ref::fault_active;
 using asyncconf::ref::Job;
 using asyncconf::ref::JobState;
 using asyncconf::ref::Pool;
@@ -19,12 +22,14 @@ constexpr std::size_t kMaxPoolSize = 2147483647;  // INT_MAX, OpenSSL's limit
 int report(ThreadState& ts, Job* job, ASYNC_JOB** handle, int* ret) noexcept {
   ts.current = nullptr;
   if (job->state() == JobState::Paused) {
+    if (fault_active(Fault::CurrentJobKeptAfterPause)) ts.current = job;
+    if (fault_active(Fault::RetWrittenOnPause) && ret != nullptr) *ret = 0;
     *handle = asyncconf::ref::to_handle(job);
     return ASYNC_PAUSE;
   }
   const int result = job->take_result();
-  if (ret != nullptr) *ret = result;
-  *handle = nullptr;
+  if (ret != nullptr && !fault_active(Fault::FinishRetNotWritten)) *ret = result;
+  *handle = fault_active(Fault::FinishKeepsJob) ? asyncconf::ref::to_handle(job) : nullptr;
   ts.pool.release(job);
   return ASYNC_FINISH;
 }
@@ -32,6 +37,7 @@ int report(ThreadState& ts, Job* job, ASYNC_JOB** handle, int* ret) noexcept {
 }  // namespace
 
 ASYNCREF_EXPORT int ASYNC_init_thread(size_t max_size, size_t init_size) {
+  if (fault_active(Fault::InitAcceptsInitAboveMax) && init_size > max_size) init_size = max_size;
   if (init_size > max_size || max_size > kMaxPoolSize) return 0;
   ThreadState* ts = ThreadState::get();
   if (ts == nullptr) return 0;
@@ -43,6 +49,7 @@ ASYNCREF_EXPORT void ASYNC_cleanup_thread(void) {
   const ThreadState* ts = ThreadState::peek();
   // From inside a job this would free the stack it runs on.
   if (ts != nullptr && ts->current != nullptr) return;
+  if (fault_active(Fault::CleanupThreadKeepsStacks)) return;
   ThreadState::destroy();
 }
 
@@ -50,7 +57,9 @@ ASYNCREF_EXPORT int ASYNC_start_job(ASYNC_JOB** job, ASYNC_WAIT_CTX* ctx, int* r
                                     int (*func)(void*), void* args, size_t size) {
   if (job == nullptr) return ASYNC_ERR;
   ThreadState* ts = ThreadState::get();
-  if (ts == nullptr || ts->current != nullptr) return ASYNC_ERR;  // nested start
+  if (ts == nullptr || (ts->current != nullptr && !fault_active(Fault::NestedStartAllowed))) {
+    return ASYNC_ERR;  // nested start
+  }
 
   if (*job != nullptr) {
     Job* paused = ts->pool.find(*job);
@@ -63,7 +72,10 @@ ASYNCREF_EXPORT int ASYNC_start_job(ASYNC_JOB** job, ASYNC_WAIT_CTX* ctx, int* r
   if (func == nullptr) return ASYNC_ERR;
   Pool::Shortage why;
   Job* fresh = ts->pool.acquire(why);
-  if (fresh == nullptr) return why == Pool::Shortage::AtMaxSize ? ASYNC_NO_JOBS : ASYNC_ERR;
+  if (fresh == nullptr) {
+    if (fault_active(Fault::PoolFullReturnsErr)) return ASYNC_ERR;
+    return why == Pool::Shortage::AtMaxSize ? ASYNC_NO_JOBS : ASYNC_ERR;
+  }
   ts->current = fresh;
   if (!fresh->start(func, args, size, ctx)) {
     ts->current = nullptr;
@@ -75,7 +87,13 @@ ASYNCREF_EXPORT int ASYNC_start_job(ASYNC_JOB** job, ASYNC_WAIT_CTX* ctx, int* r
 
 ASYNCREF_EXPORT int ASYNC_pause_job(void) {
   ThreadState* ts = ThreadState::peek();
-  if (ts == nullptr || ts->current == nullptr || ts->blocked > 0) return 1;
+  if (fault_active(Fault::PauseOutsideJobReturns0) && (ts == nullptr || ts->current == nullptr)) {
+    return 0;
+  }
+  if (ts == nullptr || ts->current == nullptr ||
+      (ts->blocked > 0 && !fault_active(Fault::BlockIgnored))) {
+    return 1;
+  }
   Job* job = ts->current;
   // Nobody could be told when to resume it (and OpenSSL crashes on resume).
   if (job->wait_ctx() == nullptr) return 0;
@@ -85,6 +103,7 @@ ASYNCREF_EXPORT int ASYNC_pause_job(void) {
 
 ASYNCREF_EXPORT ASYNC_JOB* ASYNC_get_current_job(void) {
   const ThreadState* ts = ThreadState::peek();
+  if (fault_active(Fault::CurrentJobNullInside)) return nullptr;
   return ts == nullptr ? nullptr : asyncconf::ref::to_handle(ts->current);
 }
 
@@ -92,7 +111,7 @@ ASYNCREF_EXPORT ASYNC_WAIT_CTX* ASYNC_get_wait_ctx(ASYNC_JOB* job) {
   if (job == nullptr) return nullptr;
   const ThreadState* ts = ThreadState::peek();
   if (ts != nullptr && job == asyncconf::ref::to_handle(ts->current)) {
-    return ts->current->wait_ctx();
+    return fault_active(Fault::GetWaitCtxNullInJob) ? nullptr : ts->current->wait_ctx();
   }
   return asyncconf::ref::registry::wait_ctx_of(job);
 }
@@ -105,6 +124,7 @@ ASYNCREF_EXPORT void ASYNC_block_pause(void) {
 ASYNCREF_EXPORT void ASYNC_unblock_pause(void) {
   ThreadState* ts = ThreadState::peek();
   if (ts != nullptr && ts->current != nullptr && ts->blocked > 0) --ts->blocked;
+  if (fault_active(Fault::BlockNotNested) && ts != nullptr) ts->blocked = 0;
 }
 
 ASYNCREF_EXPORT int ASYNC_is_capable(void) { return 1; }

@@ -27,7 +27,10 @@ std::unique_ptr<Job> Job::create() noexcept {
   return job;
 }
 
-Job::~Job() { registry::remove(this); }
+Job::~Job() {
+  if (fault_active(Fault::ArgsNotCopied)) (void)args_.release();  // the caller's buffer
+  registry::remove(this);
+}
 
 Job::Job(Stack stack) noexcept
     : stack_(std::move(stack)), fiber_(stack_.low(), stack_.size(), &Job::fiber_main, this) {}
@@ -46,6 +49,12 @@ bool Job::start(Body body, const void* args, std::size_t size, ASYNC_WAIT_CTX* w
     args_.reset(new (std::nothrow) std::byte[size]);
     if (args_ == nullptr) return false;
     std::memcpy(args_.get(), args, size);
+    if (fault_active(Fault::ArgsNotCopied)) {
+      args_.reset(static_cast<std::byte*>(const_cast<void*>(args)));  // not a copy
+    }
+  }
+  if (fault_active(Fault::SizeZeroPassesArgs) && args != nullptr && size == 0) {
+    args_.reset(new (std::nothrow) std::byte[1]{});
   }
   body_ = body;
   wait_ctx_.store(wait_ctx, std::memory_order_relaxed);
@@ -56,6 +65,10 @@ bool Job::start(Body body, const void* args, std::size_t size, ASYNC_WAIT_CTX* w
 
 int Job::take_result() noexcept {
   move_to(JobState::Idle);
+  // ArgsNotCopied: args_ is the caller's buffer, not ours to free.
+  if (fault_active(Fault::ArgCopyLeaks) || fault_active(Fault::ArgsNotCopied)) {
+    (void)args_.release();
+  }
   args_.reset();
   wait_ctx_.store(nullptr, std::memory_order_relaxed);
   body_ = nullptr;

@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "asyncconf/async_abi.h"
+#include "fault.hpp"
 #include "fiber.hpp"
 #include "stack.hpp"
 #include "wait_ctx.hpp"
@@ -99,6 +100,7 @@ inline void Job::resume() noexcept {
 inline void Job::pause() noexcept {
   move_to(JobState::Paused);
   fiber_.suspend();
+  if (fault_active(Fault::ChangedFdsNotReset)) return;
   if (ASYNC_WAIT_CTX* ctx = wait_ctx(); ctx != nullptr) ctx->forget_changes();
 }
 

@@ -8,6 +8,7 @@ void Pool::configure(std::size_t max_size, std::size_t init_size) noexcept {
   for (Job* job : idle_) erase(job);
   idle_.clear();
   max_size_ = max_size;
+  if (fault_active(Fault::InitSizeIgnored)) init_size = 0;
   for (std::size_t i = 0; i < init_size; ++i) {
     Job* job = add_new_job();
     if (job == nullptr) break;
@@ -39,7 +40,8 @@ Job* Pool::acquire(Shortage& why) noexcept {
     idle_.pop_back();
     return recent_;
   }
-  if (max_size_ != 0 && jobs_.size() >= max_size_) {
+  const std::size_t allowed = max_size_ + (fault_active(Fault::PoolMaxOffByOne) ? 1 : 0);
+  if (max_size_ != 0 && jobs_.size() >= allowed) {
     why = Shortage::AtMaxSize;
     return nullptr;
   }

@@ -1,5 +1,7 @@
 #include "stack.hpp"
 
+#include "fault.hpp"
+
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -77,7 +79,7 @@ Stack Stack::allocate() noexcept {
     const std::lock_guard lock(g_allocator_mutex);
     g_frozen.store(true, std::memory_order_release);
   }
-  std::size_t num = kDefaultStackSize;
+  std::size_t num = fault_active(Fault::StackNumHalved) ? kDefaultStackSize / 2 : kDefaultStackSize;
   void* low = g_alloc.load(std::memory_order_acquire)(&num);
   if (low == nullptr) return {};
   return Stack(low, num);
@@ -99,6 +101,8 @@ Stack& Stack::operator=(Stack&& other) noexcept {
 
 bool set_stack_allocator(ASYNC_stack_alloc_fn alloc_fn, ASYNC_stack_free_fn free_fn) noexcept {
   const std::lock_guard lock(g_allocator_mutex);
+  // MemSetAfterAllocSucceeds: claims success, sets nothing.
+  if (fault_active(Fault::MemSetAfterAllocSucceeds) && g_frozen.load()) return true;
   if (g_frozen.load(std::memory_order_acquire)) return false;
   if (alloc_fn != nullptr) g_alloc.store(alloc_fn, std::memory_order_release);
   if (free_fn != nullptr) g_free.store(free_fn, std::memory_order_release);

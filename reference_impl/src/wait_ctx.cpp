@@ -31,6 +31,10 @@ std::size_t WaitCtx::all_fds(OSSL_ASYNC_FD* out) const noexcept {
     if (out != nullptr) out[n] = e->fd;
     ++n;
   }
+  if (fault_active(Fault::GetAllFdsMissesNewest) && n > 0) {  // drops out[0], the newest
+    if (out != nullptr) std::copy(out + 1, out + n, out);
+    --n;
+  }
   return n;
 }
 
@@ -54,7 +58,10 @@ void WaitCtx::changed_fds(OSSL_ASYNC_FD* added, std::size_t* num_added, OSSL_ASY
 bool WaitCtx::clear_fd(const void* key) noexcept {
   Entry* e = newest_live(key);
   if (e == nullptr) return false;
-  if (e->added) {
+  if (fault_active(Fault::ClearFdCallsCleanup) && e->cleanup != nullptr) {
+    e->cleanup(static_cast<async_wait_ctx_st*>(this), e->key, e->fd, e->custom_data);
+  }
+  if (e->added || fault_active(Fault::ClearFdNotReportedDeleted)) {
     // Nobody has seen it yet: it was never there.
     entries_.erase(entries_.begin() + (e - entries_.data()));
   } else {
@@ -87,7 +94,7 @@ void WaitCtx::set_callback(ASYNC_callback_fn callback, void* arg) noexcept {
 bool WaitCtx::get_callback(ASYNC_callback_fn* callback, void** arg) const noexcept {
   if (callback_ == nullptr) return false;
   if (callback != nullptr) *callback = callback_;
-  if (arg != nullptr) *arg = callback_arg_;
+  if (arg != nullptr) *arg = fault_active(Fault::CallbackArgLost) ? nullptr : callback_arg_;
   return true;
 }
 

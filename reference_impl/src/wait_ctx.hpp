@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "asyncconf/async_abi.h"
+#include "fault.hpp"
 
 namespace asyncconf::ref {
 
@@ -57,7 +58,7 @@ private:
   bool changed_ = false;        // some entry is added or deleted: a resume has work
   ASYNC_callback_fn callback_ = nullptr;
   void* callback_arg_ = nullptr;
-  int status_ = ASYNC_STATUS_UNSUPPORTED;
+  int status_ = fault_active(Fault::StatusDefaultOk) ? ASYNC_STATUS_OK : ASYNC_STATUS_UNSUPPORTED;
 };
 
 }  // namespace asyncconf::ref

@@ -11,7 +11,8 @@ ASYNCREF_EXPORT ASYNC_WAIT_CTX* ASYNC_WAIT_CTX_new(void) {
 
 ASYNCREF_EXPORT void ASYNC_WAIT_CTX_free(ASYNC_WAIT_CTX* ctx) {
   if (ctx == nullptr) return;
-  ctx->run_cleanups(ctx);
+  using asyncconf::ref::Fault;
+  if (!asyncconf::ref::fault_active(Fault::FreeSkipsCleanup)) ctx->run_cleanups(ctx);
   delete ctx;
 }
 
