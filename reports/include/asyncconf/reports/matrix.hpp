@@ -1,0 +1,42 @@
+// Views over a RunReport that several formats show: verdicts in a fixed
+// order, their severity, and the requirement matrix. Plain values, no I/O.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "asyncconf/reports/result.hpp"
+
+namespace asyncconf::reports {
+
+/// Every verdict, in the order the reports list them.
+inline constexpr Verdict kAllVerdicts[] = {
+    Verdict::Pass,          Verdict::Fail,         Verdict::Crash, Verdict::Timeout,
+    Verdict::NotApplicable, Verdict::ExpectedFail, Verdict::Error,
+};
+
+/// How bad a verdict is, from 0 (pass) up: pass < not-applicable <
+/// expected-fail < error < fail < timeout < crash.
+int severity(Verdict verdict) noexcept;
+
+/// The worse of two verdicts by severity().
+Verdict worst(Verdict a, Verdict b) noexcept;
+
+/// One row of a run's requirement matrix.
+struct RequirementRow {
+  std::string id;
+  std::string level;     ///< "" when a case cites an id missing from the catalogue
+  std::string function;  ///< "" likewise
+  /// The worst verdict of its cases; nullopt when none of its cases ran.
+  std::optional<Verdict> verdict;
+  std::vector<std::size_t> cases;  ///< indexes into RunReport::cases, in order
+};
+
+/// One row per requirement of `report.requirements`, in catalogue order,
+/// then one per id that cases cite but the catalogue lacks, in order of
+/// first citation.
+std::vector<RequirementRow> requirement_matrix(const RunReport& report);
+
+}  // namespace asyncconf::reports

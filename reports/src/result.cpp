@@ -1,0 +1,62 @@
+#include "asyncconf/reports/result.hpp"
+
+namespace asyncconf::reports {
+
+const char* to_string(Verdict verdict) noexcept {
+  switch (verdict) {
+    case Verdict::Pass: return "pass";
+    case Verdict::Fail: return "fail";
+    case Verdict::Crash: return "crash";
+    case Verdict::Timeout: return "timeout";
+    case Verdict::NotApplicable: return "not-applicable";
+    case Verdict::ExpectedFail: return "expected-fail";
+    case Verdict::Error: return "error";
+  }
+  // Only a value outside the enumerators (a cast) gets here.
+  return "invalid";
+}
+
+std::optional<Verdict> verdict_from_string(const std::string& text) noexcept {
+  for (const Verdict verdict : {Verdict::Pass, Verdict::Fail, Verdict::Crash, Verdict::Timeout,
+                                Verdict::NotApplicable, Verdict::ExpectedFail, Verdict::Error}) {
+    if (text == to_string(verdict)) return verdict;
+  }
+  return std::nullopt;
+}
+
+Summary RunReport::summary() const {
+  Summary summary;
+  for (const CaseResult& result : cases) {
+    ++summary.total;
+    switch (result.verdict) {
+      case Verdict::Pass:
+        ++summary.pass;
+        if (result.expected_failure) ++summary.unexpected_pass;
+        break;
+      case Verdict::Fail: ++summary.fail; break;
+      case Verdict::Crash: ++summary.crash; break;
+      case Verdict::Timeout: ++summary.timeout; break;
+      case Verdict::NotApplicable: ++summary.not_applicable; break;
+      case Verdict::ExpectedFail: ++summary.expected_fail; break;
+      case Verdict::Error: ++summary.error; break;
+    }
+  }
+  return summary;
+}
+
+int RunReport::exit_code() const {
+  for (const CaseResult& result : cases) {
+    switch (result.verdict) {
+      case Verdict::Pass:
+      case Verdict::NotApplicable:
+      case Verdict::ExpectedFail: break;
+      case Verdict::Fail:
+      case Verdict::Crash:
+      case Verdict::Timeout:
+      case Verdict::Error: return 1;
+    }
+  }
+  return 0;
+}
+
+}  // namespace asyncconf::reports
