@@ -9,7 +9,7 @@ packages=(
   libboost-context1.81-dev
   libgtest-dev libgmock-dev librapidcheck-dev
   libcli11-dev nlohmann-json3-dev libbenchmark-dev
-  pkg-config
+  pkg-config libxml2-utils
 )
 
 missing=()

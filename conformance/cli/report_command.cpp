@@ -1,7 +1,5 @@
 // asyncconf report --compare: one matrix over several runs' report.json.
 #include <cstdio>
-#include <fstream>
-#include <nlohmann/json.hpp>
 
 #include "asyncconf/reports/json_report.hpp"
 #include "asyncconf/reports/write_reports.hpp"
@@ -19,15 +17,10 @@ struct ReportOptions {
 int run_report(const ReportOptions& o) {
   std::vector<reports::RunReport> runs;
   for (const std::string& path : o.compare) {
-    std::ifstream in(path);
-    if (!in) {
-      std::fprintf(stderr, "asyncconf report: cannot read %s\n", path.c_str());
-      return kExitUsage;
-    }
     try {
-      runs.push_back(reports::run_report_from_json(nlohmann::json::parse(in)));
+      runs.push_back(reports::read_json_report(path));  // errors name the file and field
     } catch (const std::exception& e) {
-      std::fprintf(stderr, "asyncconf report: %s: %s\n", path.c_str(), e.what());
+      std::fprintf(stderr, "asyncconf report: %s\n", e.what());
       return kExitUsage;
     }
   }
