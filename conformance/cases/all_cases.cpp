@@ -16,6 +16,8 @@ void add_mem_cases(std::vector<Case>& out);
 void add_thread_cases(std::vector<Case>& out);
 void add_leak_cases(std::vector<Case>& out);
 void add_robustness_cases(std::vector<Case>& out);
+void add_robustness_thread_state_cases(std::vector<Case>& out);
+void add_robustness_wait_ctx_cases(std::vector<Case>& out);
 
 const std::vector<Case>& all_cases() {
   static const std::vector<Case> cases = [] {
@@ -33,6 +35,8 @@ const std::vector<Case>& all_cases() {
     add_thread_cases(out);
     add_leak_cases(out);
     add_robustness_cases(out);
+    add_robustness_thread_state_cases(out);
+    add_robustness_wait_ctx_cases(out);
     return out;
   }();
   return cases;
