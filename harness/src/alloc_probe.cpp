@@ -26,7 +26,10 @@ extern "C" int64_t asyncconf_live_allocations() { return g_live.load(std::memory
 
 #ifdef ASYNCCONF_SANITIZER_HOOKS
 
-#include <sanitizer/allocator_interface.h>
+// Declared here: gcc ships no <sanitizer/allocator_interface.h>, but both
+// its and clang's sanitizer runtimes define the function.
+extern "C" int __sanitizer_install_malloc_and_free_hooks(
+    void (*malloc_hook)(const volatile void*, size_t), void (*free_hook)(const volatile void*));
 
 namespace {
 void on_malloc(const volatile void* p, size_t) {
