@@ -42,12 +42,14 @@ TEST(SandboxTest, ChildRunsInAnotherProcess) {
 }
 
 TEST(SandboxTest, CrashBecomesSignalOutcomeWithStderr) {
+  SandboxOptions options;
+  options.stderr_tail_bytes = 1 << 20;  // room for a sanitizer's report after our line
   const auto outcomes = run(1, [](std::size_t) -> std::string {
     std::fputs("about to crash\n", stderr);
     std::fflush(stderr);
     ::raise(SIGSEGV);
     return "unreachable";
-  });
+  }, options);
   const ChildOutcome& o = outcomes.at(0);
   EXPECT_EQ(o.kind, Kind::Signaled);
   // Under ASan (abort_on_error=1) its SEGV handler reports, then aborts.
