@@ -5,14 +5,16 @@
 namespace asyncconf::reports {
 
 int severity(Verdict verdict) noexcept {
-  // A requirement shows its worst case. Not-applicable and expected-fail
-  // rank above pass because the requirement was then not shown to hold;
+  // A requirement shows its worst case. Not-applicable ranks lowest: such a
+  // case neither supports nor refutes the requirement, so a requirement
+  // shows not-applicable only when none of its cases could run. An expected
+  // failure ranks above pass because the requirement was not shown to hold;
   // error (the harness failed) ranks below the verdicts that are evidence
   // against the implementation; a hang or a crash is worse than a wrong
   // answer because it also takes the calling application down.
   switch (verdict) {
-    case Verdict::Pass: return 0;
-    case Verdict::NotApplicable: return 1;
+    case Verdict::NotApplicable: return 0;
+    case Verdict::Pass: return 1;
     case Verdict::ExpectedFail: return 2;
     case Verdict::Error: return 3;
     case Verdict::Fail: return 4;

@@ -9,8 +9,8 @@ namespace {
 
 using testing::make_case;
 
-TEST(Severity, OrdersVerdictsFromPassToCrash) {
-  const Verdict kOrder[] = {Verdict::Pass,  Verdict::NotApplicable, Verdict::ExpectedFail,
+TEST(Severity, OrdersVerdictsFromNotApplicableToCrash) {
+  const Verdict kOrder[] = {Verdict::NotApplicable, Verdict::Pass, Verdict::ExpectedFail,
                             Verdict::Error, Verdict::Fail,          Verdict::Timeout,
                             Verdict::Crash};
   for (std::size_t i = 1; i < std::size(kOrder); ++i) {

@@ -17,8 +17,9 @@ inline constexpr Verdict kAllVerdicts[] = {
     Verdict::NotApplicable, Verdict::ExpectedFail, Verdict::Error,
 };
 
-/// How bad a verdict is, from 0 (pass) up: pass < not-applicable <
-/// expected-fail < error < fail < timeout < crash.
+/// How bad a verdict is, from 0 up: not-applicable < pass < expected-fail <
+/// error < fail < timeout < crash. A requirement is not applicable only
+/// when none of its cases could run.
 int severity(Verdict verdict) noexcept;
 
 /// The worse of two verdicts by severity().
