@@ -22,30 +22,17 @@ void row(std::string& out, const std::string& key, const std::string& value) {
   out += "<tr><th>" + key + "</th><td>" + esc(value) + "</td></tr>\n";
 }
 
-std::string or_none(const std::string& text) { return text.empty() ? "(none)" : text; }
+void table(std::string& out, const std::vector<KeyValue>& rows) {
+  out += "<table>\n";
+  for (const KeyValue& r : rows) row(out, r.key, r.value);
+  out += "</table>\n";
+}
 
 void identity(std::string& out, const RunReport& report) {
-  const Implementation& impl = report.implementation;
-  out += "<h2>Implementation</h2>\n<table>\n";
-  row(out, "Name", impl.name);
-  row(out, "Path", impl.path);
-  row(out, "SHA-256", impl.sha256);
-  row(out, "Version", or_none(impl.version));
-  row(out, "ABI level", impl.abi_level);
-  row(out, "Capabilities", or_none(detail::join(impl.capabilities)));
-  row(out, "Missing optional functions", or_none(detail::join(impl.missing_optional)));
-  out += "</table>\n<h2>Run</h2>\n<table>\n";
-  row(out, "asyncconf", report.tool_version);
-  row(out, "Started (UTC)", report.started_at);
-  row(out, "Finished (UTC)", report.finished_at);
-  row(out, "Complete",
-      report.complete ? "yes" : "no: interrupted, only the cases that ran are listed");
-  row(out, "Expectations file", or_none(report.expectations_file));
-  row(out, "Filter", report.filter.empty() ? "(all cases)" : report.filter);
-  row(out, "Level", report.level.empty() ? "(all levels)" : report.level);
-  row(out, "Timeout per case", std::to_string(report.timeout_ms) + " ms");
-  row(out, "Parallel jobs", std::to_string(report.jobs));
-  out += "</table>\n";
+  out += "<h2>Implementation</h2>\n";
+  table(out, implementation_rows(report));
+  out += "<h2>Run</h2>\n";
+  table(out, run_rows(report));
 }
 
 void summary(std::string& out, const RunReport& report) {
@@ -126,7 +113,7 @@ void details(std::string& out, const RunReport& report) {
     out += "<p>" + esc(c.title) + "</p>\n<table>\n";
     row(out, "Area", c.area);
     row(out, "Level", c.level);
-    row(out, "Requirements", or_none(detail::join(c.requirements)));
+    row(out, "Requirements", detail::or_none(detail::join(c.requirements)));
     row(out, "Duration", detail::format_fixed(c.duration_ms, 1) + " ms");
     if (c.expected_failure) {
       row(out, "Observed", to_string(c.observed));

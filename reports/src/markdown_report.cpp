@@ -14,33 +14,16 @@ namespace {
 using detail::markdown_text;
 
 // GFM has no table without a header row; key/value tables get "| | |".
-void row(std::string& out, const std::string& key, const std::string& value) {
-  out += "| " + key + " | " + markdown_text(value) + " |\n";
+void table(std::string& out, const std::vector<KeyValue>& rows) {
+  out += "| | |\n| --- | --- |\n";
+  for (const KeyValue& r : rows) out += "| " + r.key + " | " + markdown_text(r.value) + " |\n";
 }
 
-std::string or_none(const std::string& text) { return text.empty() ? "(none)" : text; }
-
 void identity(std::string& out, const RunReport& report) {
-  const Implementation& impl = report.implementation;
-  out += "## Implementation\n\n| | |\n| --- | --- |\n";
-  row(out, "Name", impl.name);
-  row(out, "Path", impl.path);
-  row(out, "SHA-256", impl.sha256);
-  row(out, "Version", or_none(impl.version));
-  row(out, "ABI level", impl.abi_level);
-  row(out, "Capabilities", or_none(detail::join(impl.capabilities)));
-  row(out, "Missing optional functions", or_none(detail::join(impl.missing_optional)));
-  out += "\n## Run\n\n| | |\n| --- | --- |\n";
-  row(out, "asyncconf", report.tool_version);
-  row(out, "Started (UTC)", report.started_at);
-  row(out, "Finished (UTC)", report.finished_at);
-  row(out, "Complete",
-      report.complete ? "yes" : "no: interrupted, only the cases that ran are listed");
-  row(out, "Expectations file", or_none(report.expectations_file));
-  row(out, "Filter", report.filter.empty() ? "(all cases)" : report.filter);
-  row(out, "Level", report.level.empty() ? "(all levels)" : report.level);
-  row(out, "Timeout per case", std::to_string(report.timeout_ms) + " ms");
-  row(out, "Parallel jobs", std::to_string(report.jobs));
+  out += "## Implementation\n\n";
+  table(out, implementation_rows(report));
+  out += "\n## Run\n\n";
+  table(out, run_rows(report));
 }
 
 void summary(std::string& out, const RunReport& report) {
@@ -93,7 +76,7 @@ void evidence(std::string& out, const RunReport& report) {
     out += markdown_text(c.title) + "\n\n";
     out += "- Area: " + markdown_text(c.area) + "\n";
     out += "- Level: " + markdown_text(c.level) + "\n";
-    out += "- Requirements: " + markdown_text(or_none(detail::join(c.requirements))) + "\n";
+    out += "- Requirements: " + markdown_text(detail::or_none(detail::join(c.requirements))) + "\n";
     out += "- Duration: " + detail::format_fixed(c.duration_ms, 1) + " ms\n";
     if (c.expected_failure) {
       out += "- Observed: " + std::string(to_string(c.observed)) + "\n";

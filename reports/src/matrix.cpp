@@ -2,6 +2,8 @@
 
 #include <map>
 
+#include "text.hpp"
+
 namespace asyncconf::reports {
 
 int severity(Verdict verdict) noexcept {
@@ -25,6 +27,33 @@ int severity(Verdict verdict) noexcept {
 }
 
 Verdict worst(Verdict a, Verdict b) noexcept { return severity(b) > severity(a) ? b : a; }
+
+std::vector<KeyValue> implementation_rows(const RunReport& report) {
+  const Implementation& impl = report.implementation;
+  return {
+      {"Name", impl.name},
+      {"Path", impl.path},
+      {"SHA-256", impl.sha256},
+      {"Version", detail::or_none(impl.version)},
+      {"ABI level", impl.abi_level},
+      {"Capabilities", detail::or_none(detail::join(impl.capabilities))},
+      {"Missing optional functions", detail::or_none(detail::join(impl.missing_optional))},
+  };
+}
+
+std::vector<KeyValue> run_rows(const RunReport& report) {
+  return {
+      {"asyncconf", report.tool_version},
+      {"Started (UTC)", report.started_at},
+      {"Finished (UTC)", report.finished_at},
+      {"Complete", report.complete ? "yes" : "no: interrupted, only the cases that ran are listed"},
+      {"Expectations file", detail::or_none(report.expectations_file)},
+      {"Filter", report.filter.empty() ? "(all cases)" : report.filter},
+      {"Level", report.level.empty() ? "(all levels)" : report.level},
+      {"Timeout per case", std::to_string(report.timeout_ms) + " ms"},
+      {"Parallel jobs", std::to_string(report.jobs)},
+  };
+}
 
 std::vector<RequirementRow> requirement_matrix(const RunReport& report) {
   std::vector<RequirementRow> rows;

@@ -36,6 +36,9 @@ std::string format_fixed(double value, int decimals);
 /// The items joined with ", ".
 std::string join(const std::vector<std::string>& items);
 
+/// "(none)" for an empty text, else the text.
+inline std::string or_none(const std::string& text) { return text.empty() ? "(none)" : text; }
+
 /// The <style> element of the HTML pages (report.html, compare.html).
 std::string_view html_style();
 

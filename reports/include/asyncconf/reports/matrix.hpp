@@ -25,6 +25,16 @@ int severity(Verdict verdict) noexcept;
 /// The worse of two verdicts by severity().
 Verdict worst(Verdict a, Verdict b) noexcept;
 
+/// A labelled value of a report's identity tables, for any format to render.
+struct KeyValue {
+  std::string key;
+  std::string value;
+};
+/// Who was tested: name, path, hash, version, ABI level, capabilities.
+std::vector<KeyValue> implementation_rows(const RunReport& report);
+/// How it was run: tool version, times, completeness, expectations, options.
+std::vector<KeyValue> run_rows(const RunReport& report);
+
 /// One row of a run's requirement matrix.
 struct RequirementRow {
   std::string id;
