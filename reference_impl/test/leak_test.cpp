@@ -1,91 +1,15 @@
 // Long runs do not leak: the pool reuses one stack for sequential jobs, and
 // the heap (job objects, argument copies, wait-ctx entries all come from
-// operator new) returns to its level. This file replaces the global
-// operator new/delete with counting versions, so it is an executable of its
-// own (reference_leak_test).
+// operator new) returns to its level. The executable (reference_leak_test)
+// links counting_new.cpp, which replaces the global operator new/delete.
 #include <gtest/gtest.h>
 
-#include <atomic>
-#include <cstdlib>
-#include <new>
-
 #include "asyncconf/async_abi.h"
+#include "counting_new.hpp"
 #include "test_support.hpp"
 
-namespace {
-
-std::atomic<long> g_news{0};
-std::atomic<long> g_deletes{0};
-
-long LiveNews() { return g_news.load() - g_deletes.load(); }
-
-void* CountedAlloc(std::size_t size) noexcept {
-  void* p = std::malloc(size == 0 ? 1 : size);
-  if (p != nullptr) ++g_news;
-  return p;
-}
-
-void* CountedAlignedAlloc(std::size_t size, std::align_val_t align) noexcept {
-  const auto a = static_cast<std::size_t>(align);
-  void* p = nullptr;
-  if (posix_memalign(&p, a < sizeof(void*) ? sizeof(void*) : a, size == 0 ? 1 : size) != 0) {
-    return nullptr;
-  }
-  ++g_news;
-  return p;
-}
-
-void CountedFree(void* p) noexcept {
-  if (p == nullptr) return;
-  ++g_deletes;
-  std::free(p);
-}
-
-}  // namespace
-
-void* operator new(std::size_t size) {
-  if (void* p = CountedAlloc(size)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](std::size_t size) {
-  if (void* p = CountedAlloc(size)) return p;
-  throw std::bad_alloc();
-}
-void* operator new(std::size_t size, const std::nothrow_t&) noexcept { return CountedAlloc(size); }
-void* operator new[](std::size_t size, const std::nothrow_t&) noexcept {
-  return CountedAlloc(size);
-}
-void* operator new(std::size_t size, std::align_val_t align) {
-  if (void* p = CountedAlignedAlloc(size, align)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](std::size_t size, std::align_val_t align) {
-  if (void* p = CountedAlignedAlloc(size, align)) return p;
-  throw std::bad_alloc();
-}
-void* operator new(std::size_t size, std::align_val_t align, const std::nothrow_t&) noexcept {
-  return CountedAlignedAlloc(size, align);
-}
-void* operator new[](std::size_t size, std::align_val_t align, const std::nothrow_t&) noexcept {
-  return CountedAlignedAlloc(size, align);
-}
-
-void operator delete(void* p) noexcept { CountedFree(p); }
-void operator delete[](void* p) noexcept { CountedFree(p); }
-void operator delete(void* p, std::size_t) noexcept { CountedFree(p); }
-void operator delete[](void* p, std::size_t) noexcept { CountedFree(p); }
-void operator delete(void* p, const std::nothrow_t&) noexcept { CountedFree(p); }
-void operator delete[](void* p, const std::nothrow_t&) noexcept { CountedFree(p); }
-void operator delete(void* p, std::align_val_t) noexcept { CountedFree(p); }
-void operator delete[](void* p, std::align_val_t) noexcept { CountedFree(p); }
-void operator delete(void* p, std::size_t, std::align_val_t) noexcept { CountedFree(p); }
-void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { CountedFree(p); }
-void operator delete(void* p, std::align_val_t, const std::nothrow_t&) noexcept {
-  CountedFree(p);
-}
-void operator delete[](void* p, std::align_val_t, const std::nothrow_t&) noexcept {
-  CountedFree(p);
-}
+using asyncref_test::LiveNews;
+using asyncref_test::TotalNews;
 
 namespace {
 
@@ -123,9 +47,9 @@ int RunSequentialJobs(ASYNC_WAIT_CTX* ctx, int n) {
 TEST(LeakTest, OperatorNewIsReallyCounted) {
   // Guards the other tests against a replacement that is silently not used
   // (for the library's own allocations as much as for this file's).
-  const long before = g_news.load();
+  const long before = TotalNews();
   ASYNC_WAIT_CTX* ctx = ASYNC_WAIT_CTX_new();
-  EXPECT_GT(g_news.load(), before);
+  EXPECT_GT(TotalNews(), before);
   ASYNC_WAIT_CTX_free(ctx);
 }
 
@@ -136,12 +60,12 @@ TEST(LeakTest, HundredThousandSequentialJobsReuseOneStackAndDoNotGrowTheHeap) {
   // Warm-up: the pool, thread state, registry and ctx reach their size.
   ASSERT_EQ(RunSequentialJobs(ctx, 100), 0);
   const long warm = LiveNews();
-  const long news_before = g_news.load();
+  const long news_before = TotalNews();
 
   ASSERT_EQ(RunSequentialJobs(ctx, 100000), 0);
   EXPECT_EQ(LiveNews(), warm);
   // Each job did allocate (its argument copy), so the count is meaningful.
-  EXPECT_GE(g_news.load() - news_before, 100000);
+  EXPECT_GE(TotalNews() - news_before, 100000);
   EXPECT_EQ(CountingStacks::allocs, 1);
 
   ASYNC_WAIT_CTX_free(ctx);

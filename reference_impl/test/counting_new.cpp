@@ -1,5 +1,5 @@
-// Counting replacements of the global operator new/delete, for
-// reference_faults_test. In a file of their own so that the compiler never
+// Counting replacements of the global operator new/delete, for the leak and
+// fault tests. In a file of their own so that the compiler never
 // sees them inlined next to the standard containers of the tests (it would
 // warn about free() of a pointer from operator new).
 #include "counting_new.hpp"
@@ -38,6 +38,7 @@ void CountedFree(void* p) noexcept {
 }  // namespace
 
 long asyncref_test::LiveNews() noexcept { return g_news.load() - g_deletes.load(); }
+long asyncref_test::TotalNews() noexcept { return g_news.load(); }
 
 void* operator new(std::size_t size) {
   if (void* p = CountedAlloc(size)) return p;
