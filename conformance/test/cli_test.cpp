@@ -196,6 +196,7 @@ TEST_F(CliTest, OpenSsl11LevelLibraryGetsNotApplicableForLaterFunctions) {
   const Result r = run({"run", "--impl", ASYNCCONF_TEST_HANG_IMPL, "--filter", "[cms][ate][lam]*/*",
                         "--level", "de-facto", "--format", "json", "--report-dir",
                         (dir_ / "r").string(), "--timeout-ms", "200"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;  // nothing ran that could fail
   const nlohmann::json report = report_json();
   EXPECT_EQ(report.at("implementation").at("abi_level"), "1.1");
   int not_applicable = 0;
