@@ -51,4 +51,21 @@ inline int pause_n_times(void* args) {
   return n;
 }
 
+/// After a misuse: starts two jobs paused at once and finishes both, so the
+/// thread's jobs are shown to still work. Reports each step that went wrong.
+inline void check_jobs_still_work(CaseContext& c, ASYNC_WAIT_CTX* ctx) {
+  ASYNC_JOB* a = nullptr;
+  ASYNC_JOB* b = nullptr;
+  int ret = 0;
+  c.expect_start(start(&a, ctx, &ret, pause_once), ASYNC_PAUSE, "a later job A");
+  c.expect_start(start(&b, ctx, &ret, pause_once), ASYNC_PAUSE, "a later job B, with A paused");
+  c.expect(a != b || a == nullptr, "later jobs A and B paused with the same handle " + describe(a));
+  ret = 0;
+  c.expect_start(start(&a, ctx, &ret, pause_once), ASYNC_FINISH, "resuming job A");
+  c.expect_eq(ret, 3, "*ret of job A");
+  ret = 0;
+  c.expect_start(start(&b, ctx, &ret, pause_once), ASYNC_FINISH, "resuming job B");
+  c.expect_eq(ret, 3, "*ret of job B");
+}
+
 }  // namespace asyncconf::conformance::support

@@ -13,6 +13,7 @@ namespace asyncconf::conformance {
 
 namespace {
 
+using support::check_jobs_still_work;
 using support::start;
 using support::WaitCtx;
 
@@ -111,24 +112,6 @@ void pause_with_null_wait_ctx(CaseContext& c) {
   }
   c.expect(g_seen.continued, "the body did not run past ASYNC_pause_job");
   c.expect_eq(ret, 52, "*ret of the job");
-}
-
-// Starts two jobs paused at once and finishes both: the thread's jobs
-// still work. Reports each step that went wrong.
-void check_jobs_still_work(CaseContext& c, ASYNC_WAIT_CTX* ctx) {
-  ASYNC_JOB* a = nullptr;
-  ASYNC_JOB* b = nullptr;
-  int ret = 0;
-  c.expect_start(start(&a, ctx, &ret, support::pause_once), ASYNC_PAUSE, "a later job A");
-  c.expect_start(start(&b, ctx, &ret, support::pause_once), ASYNC_PAUSE,
-                 "a later job B, with A paused");
-  c.expect(a != b || a == nullptr, "later jobs A and B paused with the same handle " + describe(a));
-  ret = 0;
-  c.expect_start(start(&a, ctx, &ret, support::pause_once), ASYNC_FINISH, "resuming job A");
-  c.expect_eq(ret, 3, "*ret of job A");
-  ret = 0;
-  c.expect_start(start(&b, ctx, &ret, support::pause_once), ASYNC_FINISH, "resuming job B");
-  c.expect_eq(ret, 3, "*ret of job B");
 }
 
 void stale_handle_after_finish_fails(CaseContext& c) {

@@ -17,6 +17,7 @@ namespace asyncconf::conformance {
 namespace {
 
 namespace probes = harness::probes;
+using support::check_jobs_still_work;
 using support::start;
 using support::WaitCtx;
 
@@ -32,24 +33,6 @@ Seen g_seen;
 int counting_body(void*) {
   ++g_seen.runs;
   return 50;
-}
-
-// Starts two jobs paused at once and finishes both: the thread's jobs
-// still work. Reports each step that went wrong.
-void check_jobs_still_work(CaseContext& c, ASYNC_WAIT_CTX* ctx) {
-  ASYNC_JOB* a = nullptr;
-  ASYNC_JOB* b = nullptr;
-  int ret = 0;
-  c.expect_start(start(&a, ctx, &ret, support::pause_once), ASYNC_PAUSE, "a later job A");
-  c.expect_start(start(&b, ctx, &ret, support::pause_once), ASYNC_PAUSE,
-                 "a later job B, with A paused");
-  c.expect(a != b || a == nullptr, "later jobs A and B paused with the same handle " + describe(a));
-  ret = 0;
-  c.expect_start(start(&a, ctx, &ret, support::pause_once), ASYNC_FINISH, "resuming job A");
-  c.expect_eq(ret, 3, "*ret of job A");
-  ret = 0;
-  c.expect_start(start(&b, ctx, &ret, support::pause_once), ASYNC_FINISH, "resuming job B");
-  c.expect_eq(ret, 3, "*ret of job B");
 }
 
 void init_thread_twice_keeps_paused_job(CaseContext& c) {

@@ -9,16 +9,7 @@ namespace asyncconf::cli {
 Progress::Progress(bool quiet) : quiet_(quiet), terminal_(::isatty(STDERR_FILENO) == 1) {}
 
 void Progress::on_result(const reports::CaseResult& result, std::size_t done, std::size_t total) {
-  using reports::Verdict;
-  switch (result.verdict) {
-    case Verdict::Pass: ++counts_.pass; break;
-    case Verdict::Fail: ++counts_.fail; break;
-    case Verdict::Crash: ++counts_.crash; break;
-    case Verdict::Timeout: ++counts_.timeout; break;
-    case Verdict::NotApplicable: ++counts_.not_applicable; break;
-    case Verdict::ExpectedFail: ++counts_.expected_fail; break;
-    case Verdict::Error: ++counts_.error; break;
-  }
+  counts_.add(result);
   if (quiet_) return;
   if (terminal_) {
     // \r and clear-to-end-of-line: one line that rewrites itself.

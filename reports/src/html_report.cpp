@@ -39,16 +39,7 @@ void summary(std::string& out, const RunReport& report) {
   const Summary s = report.summary();
   out += "<h2>Summary</h2>\n<table>\n<tr><th>Verdict</th><th>Cases</th></tr>\n";
   for (const Verdict verdict : kAllVerdicts) {
-    std::int64_t count = 0;
-    switch (verdict) {
-      case Verdict::Pass: count = s.pass; break;
-      case Verdict::Fail: count = s.fail; break;
-      case Verdict::Crash: count = s.crash; break;
-      case Verdict::Timeout: count = s.timeout; break;
-      case Verdict::NotApplicable: count = s.not_applicable; break;
-      case Verdict::ExpectedFail: count = s.expected_fail; break;
-      case Verdict::Error: count = s.error; break;
-    }
+    const std::int64_t count = s.of(verdict);
     out +=
         "<tr><td>" + verdict_span(verdict) + "</td><td>" + std::to_string(count) + "</td></tr>\n";
   }

@@ -30,16 +30,7 @@ void summary(std::string& out, const RunReport& report) {
   const Summary s = report.summary();
   out += "\n## Summary\n\n| Verdict | Cases |\n| --- | ---: |\n";
   for (const Verdict verdict : kAllVerdicts) {
-    std::int64_t count = 0;
-    switch (verdict) {
-      case Verdict::Pass: count = s.pass; break;
-      case Verdict::Fail: count = s.fail; break;
-      case Verdict::Crash: count = s.crash; break;
-      case Verdict::Timeout: count = s.timeout; break;
-      case Verdict::NotApplicable: count = s.not_applicable; break;
-      case Verdict::ExpectedFail: count = s.expected_fail; break;
-      case Verdict::Error: count = s.error; break;
-    }
+    const std::int64_t count = s.of(verdict);
     out += "| " + std::string(to_string(verdict)) + " | " + std::to_string(count) + " |\n";
   }
   out += "| **total** | **" + std::to_string(s.total) + "** |\n";

@@ -24,23 +24,38 @@ std::optional<Verdict> verdict_from_string(const std::string& text) noexcept {
   return std::nullopt;
 }
 
+void Summary::add(const CaseResult& result) noexcept {
+  ++total;
+  switch (result.verdict) {
+    case Verdict::Pass:
+      ++pass;
+      if (result.expected_failure) ++unexpected_pass;
+      break;
+    case Verdict::Fail: ++fail; break;
+    case Verdict::Crash: ++crash; break;
+    case Verdict::Timeout: ++timeout; break;
+    case Verdict::NotApplicable: ++not_applicable; break;
+    case Verdict::ExpectedFail: ++expected_fail; break;
+    case Verdict::Error: ++error; break;
+  }
+}
+
+std::int64_t Summary::of(Verdict verdict) const noexcept {
+  switch (verdict) {
+    case Verdict::Pass: return pass;
+    case Verdict::Fail: return fail;
+    case Verdict::Crash: return crash;
+    case Verdict::Timeout: return timeout;
+    case Verdict::NotApplicable: return not_applicable;
+    case Verdict::ExpectedFail: return expected_fail;
+    case Verdict::Error: return error;
+  }
+  return 0;
+}
+
 Summary RunReport::summary() const {
   Summary summary;
-  for (const CaseResult& result : cases) {
-    ++summary.total;
-    switch (result.verdict) {
-      case Verdict::Pass:
-        ++summary.pass;
-        if (result.expected_failure) ++summary.unexpected_pass;
-        break;
-      case Verdict::Fail: ++summary.fail; break;
-      case Verdict::Crash: ++summary.crash; break;
-      case Verdict::Timeout: ++summary.timeout; break;
-      case Verdict::NotApplicable: ++summary.not_applicable; break;
-      case Verdict::ExpectedFail: ++summary.expected_fail; break;
-      case Verdict::Error: ++summary.error; break;
-    }
-  }
+  for (const CaseResult& result : cases) summary.add(result);
   return summary;
 }
 

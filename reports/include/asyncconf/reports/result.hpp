@@ -89,6 +89,12 @@ struct Summary {
   /// Expected failures that passed (counted in pass too).
   std::int64_t unexpected_pass = 0;
 
+  /// Counts one more case: total and its verdict's count (and
+  /// unexpected_pass for a Pass that was expected to fail).
+  void add(const CaseResult& result) noexcept;
+  /// The count of one verdict.
+  std::int64_t of(Verdict verdict) const noexcept;
+
   friend bool operator==(const Summary&, const Summary&) = default;
 };
 
