@@ -1,5 +1,7 @@
 // ASYNC_block_pause / ASYNC_unblock_pause: what a block prevents, nesting,
 // calls outside a job, and the thread-wide counter.
+#include <string>
+
 #include "asyncconf/conformance/catalogue.hpp"
 #include "case_support.hpp"
 
@@ -110,63 +112,43 @@ void pause_while_blocked_returns_1(CaseContext& c) {
   c.expect_eq(g_seen.pause_results[0], 1, "ASYNC_pause_job's result while blocked");
 }
 
-void block_stays_until_unblock(CaseContext& c) {
+// Runs `body`, which tries to pause several times around blocks: the
+// attempt numbered `pausing_attempt` (1-based) must be the one that pauses.
+// `story` says what the body does, `rule` which attempt may pause and why.
+// Then the resumed body must finish with `result`.
+void expect_pause_on_attempt(CaseContext& c, int (*body)(void*), int pausing_attempt, int result,
+                             const std::string& story, const std::string& rule) {
   WaitCtx ctx;
   ASYNC_JOB* job = nullptr;
   int ret = 0;
   g_seen = {};
-  if (!c.expect_start(start(&job, ctx.get(), &ret, block_pause_twice_unblock_pause), ASYNC_PAUSE,
-                      "a job that blocks, tries to pause twice, unblocks, then pauses")) {
-    c.note("pause attempts made: " + std::to_string(g_seen.attempts) +
-           " (the PAUSE should come "
-           "from the third, after the unblock)");
+  if (!c.expect_start(start(&job, ctx.get(), &ret, body), ASYNC_PAUSE, story)) {
+    c.note("pause attempts made: " + std::to_string(g_seen.attempts) + " (" + rule + ")");
     return;
   }
-  c.expect_eq(g_seen.attempts, 3, "pause attempts made before ASYNC_PAUSE (the third pauses)");
-  c.expect_start(start(&job, ctx.get(), &ret, block_pause_twice_unblock_pause), ASYNC_FINISH,
-                 "resuming the job");
-  c.expect_eq(ret, 22, "*ret");
+  c.expect_eq(g_seen.attempts, pausing_attempt, "pause attempts made before ASYNC_PAUSE (" + rule + ")");
+  c.expect_start(start(&job, ctx.get(), &ret, body), ASYNC_FINISH, "resuming the job");
+  c.expect_eq(ret, result, "*ret");
+}
+
+void block_stays_until_unblock(CaseContext& c) {
+  expect_pause_on_attempt(c, block_pause_twice_unblock_pause, 3, 22,
+                          "a job that blocks, tries to pause twice, unblocks, then pauses",
+                          "the third pauses, after the unblock");
 }
 
 void nested_blocks_need_as_many_unblocks(CaseContext& c) {
-  WaitCtx ctx;
-  ASYNC_JOB* job = nullptr;
-  int ret = 0;
-  g_seen = {};
-  if (!c.expect_start(start(&job, ctx.get(), &ret, block_twice_unblock_once_pause), ASYNC_PAUSE,
-                      "a job that blocks twice and unblocks twice, trying to pause after each "
-                      "unblock")) {
-    c.note("pause attempts made: " + std::to_string(g_seen.attempts) +
-           " (only the second, "
-           "after the second unblock, may pause)");
-    return;
-  }
-  c.expect_eq(g_seen.attempts, 2,
-              "pause attempts made before ASYNC_PAUSE (the one after the first of two unblocks "
-              "must not pause)");
-  c.expect_start(start(&job, ctx.get(), &ret, block_twice_unblock_once_pause), ASYNC_FINISH,
-                 "resuming the job");
-  c.expect_eq(ret, 23, "*ret");
+  expect_pause_on_attempt(c, block_twice_unblock_once_pause, 2, 23,
+                          "a job that blocks twice and unblocks twice, trying to pause after each "
+                          "unblock",
+                          "the one after the first of two unblocks must not pause");
 }
 
 void unblock_at_zero_does_not_weaken_block(CaseContext& c) {
-  WaitCtx ctx;
-  ASYNC_JOB* job = nullptr;
-  int ret = 0;
-  g_seen = {};
-  if (!c.expect_start(start(&job, ctx.get(), &ret, unblock_at_zero_then_block), ASYNC_PAUSE,
-                      "a job that unblocks twice unblocked, then blocks, tries to pause, "
-                      "unblocks and pauses")) {
-    c.note("pause attempts made: " + std::to_string(g_seen.attempts) +
-           " (only the second, "
-           "after the matching unblock, may pause)");
-    return;
-  }
-  c.expect_eq(g_seen.attempts, 2,
-              "pause attempts made before ASYNC_PAUSE (the first, while blocked, must not pause)");
-  c.expect_start(start(&job, ctx.get(), &ret, unblock_at_zero_then_block), ASYNC_FINISH,
-                 "resuming the job");
-  c.expect_eq(ret, 24, "*ret");
+  expect_pause_on_attempt(c, unblock_at_zero_then_block, 2, 24,
+                          "a job that unblocks twice unblocked, then blocks, tries to pause, "
+                          "unblocks and pauses",
+                          "the first, while blocked, must not pause");
 }
 
 void block_outside_before_any_job_has_no_effect(CaseContext& c) {

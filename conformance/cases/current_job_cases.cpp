@@ -115,17 +115,25 @@ void null_after_pause_and_finish(CaseContext& c) {
               "ASYNC_get_current_job in the caller after that job finished");
 }
 
+// Starts jobs 0 and 1 (look_pause_look, ids as args) on ctx[0] and ctx[1];
+// false, with the failure recorded, unless both paused.
+bool start_two_lookers(CaseContext& c, WaitCtx (&ctx)[2], ASYNC_JOB* (&job)[2]) {
+  int ret = 0;
+  for (int id = 0; id < 2; ++id) {
+    if (!c.expect_start(start(&job[id], ctx[id].get(), &ret, look_pause_look, &id, sizeof id),
+                        ASYNC_PAUSE, "starting job " + std::to_string(id))) {
+      return false;
+    }
+  }
+  return true;
+}
+
 void distinct_per_paused_job(CaseContext& c) {
   reset_seen();
   WaitCtx ctx[2];
   ASYNC_JOB* job[2] = {nullptr, nullptr};
   int ret = 0;
-  for (int id = 0; id < 2; ++id) {
-    if (!c.expect_start(start(&job[id], ctx[id].get(), &ret, look_pause_look, &id, sizeof id),
-                        ASYNC_PAUSE, "starting job " + std::to_string(id))) {
-      return;
-    }
-  }
+  if (!start_two_lookers(c, ctx, job)) return;
   c.expect(job[0] != job[1], "two paused jobs got the same handle");
   ASYNC_JOB* const handle[2] = {job[0], job[1]};
   for (int id : {1, 0}) {
@@ -160,12 +168,7 @@ void two_jobs_two_ctxs(CaseContext& c) {
   WaitCtx ctx[2];
   ASYNC_JOB* job[2] = {nullptr, nullptr};
   int ret = 0;
-  for (int id = 0; id < 2; ++id) {
-    if (!c.expect_start(start(&job[id], ctx[id].get(), &ret, look_pause_look, &id, sizeof id),
-                        ASYNC_PAUSE, "starting job " + std::to_string(id))) {
-      return;
-    }
-  }
+  if (!start_two_lookers(c, ctx, job)) return;
   for (int id : {1, 0}) {
     c.expect_start(start(&job[id], ctx[id].get(), &ret, look_pause_look), ASYNC_FINISH,
                    "resuming job " + std::to_string(id));
@@ -205,12 +208,7 @@ void paused_handle_from_caller(CaseContext& c) {
   WaitCtx ctx[2];
   ASYNC_JOB* job[2] = {nullptr, nullptr};
   int ret = 0;
-  for (int id = 0; id < 2; ++id) {
-    if (!c.expect_start(start(&job[id], ctx[id].get(), &ret, look_pause_look, &id, sizeof id),
-                        ASYNC_PAUSE, "starting job " + std::to_string(id))) {
-      return;
-    }
-  }
+  if (!start_two_lookers(c, ctx, job)) return;
   for (int id = 0; id < 2; ++id) {
     c.expect_eq(api().ASYNC_get_wait_ctx(job[id]), ctx[id].get(),
                 "ASYNC_get_wait_ctx(handle of paused job " + std::to_string(id) +
@@ -226,12 +224,7 @@ void from_other_thread(CaseContext& c) {
   WaitCtx ctx[2];
   ASYNC_JOB* job[2] = {nullptr, nullptr};
   int ret = 0;
-  for (int id = 0; id < 2; ++id) {
-    if (!c.expect_start(start(&job[id], ctx[id].get(), &ret, look_pause_look, &id, sizeof id),
-                        ASYNC_PAUSE, "starting job " + std::to_string(id))) {
-      return;
-    }
-  }
+  if (!start_two_lookers(c, ctx, job)) return;
   ASYNC_WAIT_CTX* seen[2] = {nullptr, nullptr};
   std::thread poller([&] {
     for (int id = 0; id < 2; ++id) seen[id] = api().ASYNC_get_wait_ctx(job[id]);
