@@ -1,0 +1,98 @@
+// Runs a plan against a loaded implementation: each step's driver op is
+// called for real, job bodies run inside real jobs, and every observation is
+// recorded and (when checking) compared with the model's prediction as it
+// is made, so the run stops at the first violation before later ops can
+// crash on its consequences. Allocation-free while the sequence runs, so
+// the heap count at the end sees the implementation only.
+#pragma once
+
+#include <cstddef>
+#include <limits>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "asyncconf/harness/async_api.hpp"
+#include "asyncconf/harness/model.hpp"
+#include "asyncconf/harness/observation.hpp"
+
+namespace asyncconf::harness {
+
+struct InterpreterOptions {
+  /// Compare with the plan and stop at the first difference. Off: record
+  /// everything (for comparing two implementations), up to the plan's
+  /// length plus a margin.
+  bool check = true;
+  /// Run on the calling thread (the plan must use thread 0 only, and be
+  /// planned with ModelConfig::thread_exits false): no thread is made, and
+  /// the end checks job stacks only.
+  bool inline_thread = false;
+};
+
+struct RunResult {
+  static constexpr std::size_t npos = std::numeric_limits<std::size_t>::max();
+  std::vector<Observation> observed;
+  /// Index (in observed and plan.expected) of the first difference, or npos.
+  std::size_t mismatch = npos;
+  Difference difference;
+  /// The difference is one the run's level checks: a violation. Otherwise
+  /// the implementation left the level's ground (the model cannot follow).
+  bool violation() const noexcept { return mismatch != npos && enforced; }
+  bool enforced = false;
+};
+
+/// Installs the interpreter's counting stack allocator (which also hands
+/// out the stack size a SetMemFunctions op asks for) in `api`. One
+/// implementation per process: call it before any job; false when the
+/// implementation has no mem functions, refused (a stack already exists),
+/// or another implementation of this process has the allocator.
+bool install_counting_stacks(const AsyncApi& api) noexcept;
+/// True after a successful install_counting_stacks (in any implementation).
+bool counting_stacks() noexcept;
+/// True when `api`'s stacks are the ones counted.
+bool counting_stacks(const AsyncApi& api) noexcept;
+
+/// Runs a fixed, unchecked sequence on four threads that makes the
+/// implementation's one-time allocations (OpenSSL loads its error strings on
+/// its first error; the reference sizes its job registry), so that heap
+/// counts afterwards see leaks only. It allocates job stacks, so the process
+/// is no longer fresh (ASYNC_set_mem_functions returns 0 from then on).
+void warm_up(const AsyncApi& api);
+
+/// A model config for `api` in this process at `level`: its capabilities,
+/// whether stacks and heap blocks are counted here, and whether a job stack
+/// was allocated yet (known only while stacks are counted; otherwise the
+/// process is taken as fresh, the stricter assumption).
+ModelConfig model_config(const AsyncApi& api, Level level) noexcept;
+
+/// Runs the plan. Each thread t0..plan.threads-1 is a new thread that exits
+/// at the end, so the implementation's per-thread state goes with it.
+RunResult run_plan(const AsyncApi& api, const Plan& plan, const InterpreterOptions& options = {});
+
+/// A plan built and run one driver op at a time (for RapidCheck's state
+/// machine tests, which choose each op after the last one ran). Checks like
+/// run_plan, except heap blocks: the caller allocates between ops.
+class Session {
+public:
+  Session(const AsyncApi& api, const ModelConfig& config);
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  /// Why the model would skip `op` now; empty when it would run.
+  std::string skip_reason(const Op& op) const;
+  /// Plans and runs one driver op (it must outlive the session). False
+  /// once a difference was found; nothing runs after that.
+  bool run(const Op& op);
+  /// Resumes paused jobs to their end, frees the wait ctxs, ends the
+  /// threads and checks for leaks. Idempotent.
+  const RunResult& finish();
+  const RunResult& result() const noexcept;
+  const Plan& plan() const noexcept;
+
+private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace asyncconf::harness

@@ -1,0 +1,607 @@
+#include "asyncconf/harness/interpreter.hpp"
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <deque>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "asyncconf/harness/probes.hpp"
+#include "asyncconf/harness/sequence_text.hpp"
+
+namespace asyncconf::harness {
+
+namespace {
+
+// --- the counting stack allocator ------------------------------------------
+
+std::atomic<long> g_stacks_live{0};
+std::atomic<long> g_stack_allocs{0};
+std::atomic<std::size_t> g_last_asked{0};
+std::atomic<std::size_t> g_hand_out{0};  // 0: the size asked
+std::atomic<bool> g_counting{false};
+// The implementation whose stacks are counted (one per process).
+std::atomic<decltype(AsyncApi::ASYNC_set_mem_functions)> g_counting_owner{nullptr};
+
+void* counting_alloc(std::size_t* num) {
+  g_last_asked.store(*num, std::memory_order_relaxed);
+  const std::size_t give = g_hand_out.load(std::memory_order_relaxed);
+  if (give != 0) *num = give;
+  void* p = std::malloc(*num);
+  if (p != nullptr) {
+    g_stacks_live.fetch_add(1, std::memory_order_relaxed);
+    g_stack_allocs.fetch_add(1, std::memory_order_relaxed);
+  }
+  return p;
+}
+
+void counting_free(void* p) {
+  if (p == nullptr) return;
+  g_stacks_live.fetch_sub(1, std::memory_order_relaxed);
+  std::free(p);
+}
+
+// --- wait-fd cleanups and callbacks ---------------------------------------
+
+constexpr std::size_t kCleanupRing = 1024;
+std::atomic<long> g_cleanups{0};
+std::array<int, kCleanupRing> g_cleaned_fds{};
+
+extern "C" void record_cleanup(ASYNC_WAIT_CTX*, const void*, OSSL_ASYNC_FD fd, void*) {
+  const long n = g_cleanups.fetch_add(1, std::memory_order_relaxed);
+  g_cleaned_fds[static_cast<std::size_t>(n) % kCleanupRing] = fd;
+}
+
+std::array<char, kMaxKeys> g_keys{};  // a key is the address of one of these
+
+void* custom_data(int fd) { return reinterpret_cast<void*>(static_cast<std::uintptr_t>(0xc0de0000u) + static_cast<unsigned>(fd)); }
+void* callback_arg(int ctx) { return reinterpret_cast<void*>(static_cast<std::uintptr_t>(0xca11ba00u) + static_cast<unsigned>(ctx)); }
+extern "C" int wake_callback(void*) { return 1; }
+
+// --- a run -----------------------------------------------------------------
+
+struct Run;
+
+struct JobRec {
+  Run* run = nullptr;
+  int name = -1;
+  const Op* start = nullptr;
+  ASYNC_JOB* handle = nullptr;  // the *job the driver passes
+  ASYNC_JOB* bound = nullptr;   // the handle first seen for this job
+  int ret = kRetUntouched;
+  long arg = 0;                 // the caller's args buffer
+};
+
+thread_local JobRec* t_starting = nullptr;
+
+int job_main(void* args);
+
+// A binary semaphore on a mutex and a condition variable: libstdc++ 12's
+// std::binary_semaphore backs off with timed sleeps, which cost more than
+// the ops themselves when threads hand over many times a millisecond.
+struct Sem {
+  struct Impl {
+    std::mutex m;
+    std::condition_variable cv;
+    bool ready = false;
+    void release() {
+      {
+        std::lock_guard lock(m);
+        ready = true;
+      }
+      cv.notify_one();
+    }
+    void acquire() {
+      std::unique_lock lock(m);
+      cv.wait(lock, [this] { return ready; });
+      ready = false;
+    }
+  } s;
+};
+
+struct Run {
+  const AsyncApi& api;
+  const Plan& plan;  // may grow between advance() calls (a Session)
+  InterpreterOptions options;
+  std::deque<JobRec> jobs;  // a paused job's body holds its JobRec: never moved
+  std::vector<ASYNC_WAIT_CTX*> ctxs;
+  std::vector<std::pair<ASYNC_JOB*, int>> bindings;  // handle -> last job bound
+  RunResult result;
+  std::size_t next_step = 0;
+  std::size_t available = 0;  // steps the workers may run
+  int current_step = -1;
+  bool stop = false;
+  bool done = false;
+  std::array<Sem, kMaxThreads> go;
+  std::array<std::thread, kMaxThreads> threads;
+  Sem finished;
+  std::size_t limit = 0;
+  long stacks_base = g_stacks_live.load();  // stacks left by earlier runs in this process
+  std::int64_t heap_base = 0;
+  int fds_base = 0;
+
+  Run(const AsyncApi& a, const Plan& p, const InterpreterOptions& o) : api(a), plan(p), options(o) {
+    grow();
+    result.observed.reserve(limit + 1);
+    bindings.reserve(jobs.size() + 4);
+  }
+
+  // Sizes the tables for the plan as it is now (workers idle).
+  void grow() {
+    while (jobs.size() < static_cast<std::size_t>(plan.jobs)) {
+      JobRec& rec = jobs.emplace_back();
+      rec.run = this;
+      rec.name = static_cast<int>(jobs.size()) - 1;
+    }
+    if (ctxs.size() < static_cast<std::size_t>(plan.ctxs)) ctxs.resize(static_cast<std::size_t>(plan.ctxs), nullptr);
+    limit = plan.expected.size() + 64;
+  }
+
+  void baseline() {
+    heap_base = probes::live_allocations();
+    fds_base = probes::open_fds();
+  }
+
+  // Runs the steps up to `n` on their threads; returns when they ran or the run stopped.
+  void advance(std::size_t n) {
+    grow();
+    available = std::min(n, plan.steps.size());
+    if (stop || next_step >= available) return;
+    if (options.inline_thread) {
+      while (!stop && next_step < available) {
+        current_step = static_cast<int>(next_step);
+        exec(plan.steps[next_step]);
+        ++next_step;
+      }
+      return;
+    }
+    for (std::size_t i = next_step; i < available; ++i) {
+      auto& th = threads[static_cast<std::size_t>(plan.steps[i].thread)];
+      const int t = plan.steps[i].thread;
+      if (!th.joinable()) th = std::thread([this, t] { worker(t); });
+    }
+    go[static_cast<std::size_t>(plan.steps[next_step].thread)].s.release();
+    finished.s.acquire();
+  }
+
+  // Every thread exits (the implementation frees its per-thread state), then
+  // the leak check at the end of the plan.
+  void close(bool check_end) {
+    done = true;
+    for (std::size_t t = 0; t < threads.size(); ++t) {
+      if (threads[t].joinable()) {
+        go[t].s.release();
+        threads[t].join();
+      }
+    }
+    if (stop) {
+      // The teardown did not run: free the ctxs it would have freed (no job
+      // will resume to use them), so that a stopped run leaks nothing of ours.
+      for (ASYNC_WAIT_CTX*& ctx : ctxs) {
+        if (ctx != nullptr) api.ASYNC_WAIT_CTX_free(ctx);
+        ctx = nullptr;
+      }
+    }
+    if (!check_end || stop) return;
+    Observation end = observation(OpKind::CleanupThread);
+    end.step = static_cast<int>(plan.steps.size());
+    end.end = true;
+    note_stacks(end);
+    if (!options.inline_thread) {
+      end.heap = static_cast<long>(probes::live_allocations() - heap_base);
+      end.fds = probes::open_fds() - fds_base;
+    }
+    record(end);
+  }
+
+  // --- names -------------------------------------------------------------
+
+  long job_ref(int job, ASYNC_JOB* p) {
+    if (p == nullptr) return kRefNull;
+    JobRec& rec = jobs[static_cast<std::size_t>(job)];
+    if (rec.bound == nullptr) {
+      rec.bound = p;
+      for (auto& b : bindings) {
+        if (b.first == p) {
+          b.second = job;
+          return job;
+        }
+      }
+      bindings.emplace_back(p, job);
+      return job;
+    }
+    if (rec.bound == p) return job;
+    for (const auto& b : bindings) {
+      if (b.first == p) return b.second;
+    }
+    return kRefUnknown;
+  }
+
+  long ctx_ref(const ASYNC_WAIT_CTX* p) const {
+    if (p == nullptr) return kRefNull;
+    for (std::size_t i = 0; i < ctxs.size(); ++i) {
+      if (ctxs[i] == p) return static_cast<long>(i);
+    }
+    return kRefUnknown;
+  }
+
+  // --- observations --------------------------------------------------------
+
+  // Records one observation; false when the run must stop.
+  bool record(const Observation& o) {
+    if (stop) return false;  // what happens after the first difference is not evidence
+    if (result.observed.size() >= limit) {
+      stop = true;
+      return false;
+    }
+    result.observed.push_back(o);
+    if (!options.check) return true;
+    const std::size_t i = result.observed.size() - 1;
+    Difference d;
+    if (i >= plan.expected.size()) {
+      d.found = true;
+      d.site = true;
+      d.level = Level::Must;
+    } else {
+      d = compare(plan.expected[i], o);
+    }
+    if (!d.found) return true;
+    result.mismatch = i;
+    result.difference = d;
+    result.enforced = d.level <= plan.config.level;
+    stop = true;
+    return false;
+  }
+
+  Observation observation(OpKind op) const {
+    Observation o;
+    o.step = current_step;
+    o.op = op;
+    return o;
+  }
+
+  void note_stacks(Observation& o) const {
+    o.stacks = g_stacks_live.load(std::memory_order_relaxed) - stacks_base;
+  }
+
+  // --- wait-ctx ops (driver and body) --------------------------------------
+
+  void ctx_op(const Op& op, ASYNC_WAIT_CTX* ctx, int ctx_name, Observation& o) {
+    const long cleanups_before = g_cleanups.load(std::memory_order_relaxed);
+    const void* key = &g_keys[static_cast<std::size_t>(op.key) % kMaxKeys];
+    switch (op.kind) {
+      case OpKind::SetFd:
+        o.rc = api.ASYNC_WAIT_CTX_set_wait_fd(ctx, key, op.fd, custom_data(op.fd), record_cleanup);
+        break;
+      case OpKind::ClearFd: o.rc = api.ASYNC_WAIT_CTX_clear_fd(ctx, key); break;
+      case OpKind::GetFd: {
+        OSSL_ASYNC_FD fd = -1;
+        void* data = nullptr;
+        o.rc = api.ASYNC_WAIT_CTX_get_fd(ctx, key, &fd, &data);
+        if (o.rc != 0) {
+          o.extra = fd;
+          o.extra2 = data == custom_data(fd) ? 1 : 0;
+        }
+        break;
+      }
+      case OpKind::GetAllFds: {
+        std::size_t n = 0;
+        o.rc = api.ASYNC_WAIT_CTX_get_all_fds(ctx, nullptr, &n);
+        o.extra = static_cast<long>(n);
+        if (o.rc != 0 && n <= static_cast<std::size_t>(kMaxFdsPerCtx)) {
+          std::array<OSSL_ASYNC_FD, kMaxFdsPerCtx> fds{};
+          o.rc = api.ASYNC_WAIT_CTX_get_all_fds(ctx, fds.data(), &n);
+          for (std::size_t i = 0; i < n && i < fds.size(); ++i) o.list.push(fds[i]);
+        } else {
+          o.list.size = static_cast<int>(n);
+        }
+        break;
+      }
+      case OpKind::GetChangedFds: {
+        std::size_t na = 0;
+        std::size_t nd = 0;
+        o.rc = api.ASYNC_WAIT_CTX_get_changed_fds(ctx, nullptr, &na, nullptr, &nd);
+        o.extra = static_cast<long>(na);
+        o.extra2 = static_cast<long>(nd);
+        constexpr auto cap = static_cast<std::size_t>(kMaxFdsPerCtx);
+        if (o.rc != 0 && na <= cap && nd <= cap) {
+          std::array<OSSL_ASYNC_FD, kMaxFdsPerCtx> add{};
+          std::array<OSSL_ASYNC_FD, kMaxFdsPerCtx> del{};
+          o.rc = api.ASYNC_WAIT_CTX_get_changed_fds(ctx, add.data(), &na, del.data(), &nd);
+          for (std::size_t i = 0; i < na && i < cap; ++i) o.list.push(add[i]);
+          for (std::size_t i = 0; i < nd && i < cap; ++i) o.list2.push(del[i]);
+        } else {
+          o.list.size = static_cast<int>(na);
+          o.list2.size = static_cast<int>(nd);
+        }
+        break;
+      }
+      case OpKind::SetCallback:
+        o.rc = op.value != 0 ? api.ASYNC_WAIT_CTX_set_callback(ctx, wake_callback, callback_arg(ctx_name))
+                             : api.ASYNC_WAIT_CTX_set_callback(ctx, nullptr, nullptr);
+        break;
+      case OpKind::GetCallback: {
+        ASYNC_callback_fn fn = nullptr;
+        void* arg = nullptr;
+        o.rc = api.ASYNC_WAIT_CTX_get_callback(ctx, &fn, &arg);
+        o.extra = fn == wake_callback ? 1 : 0;
+        o.extra2 = arg == callback_arg(ctx_name) ? 1 : 0;
+        break;
+      }
+      case OpKind::SetStatus: o.rc = api.ASYNC_WAIT_CTX_set_status(ctx, static_cast<int>(op.value)); break;
+      case OpKind::GetStatus: o.rc = api.ASYNC_WAIT_CTX_get_status(ctx); break;
+      default: break;
+    }
+    o.cleanups = g_cleanups.load(std::memory_order_relaxed) - cleanups_before;
+  }
+
+  // --- the job body ----------------------------------------------------------
+
+  int body(JobRec& rec, void* args) {
+    const std::vector<Op>& ops = rec.start->body;
+    for (std::size_t pc = 0; pc < ops.size(); ++pc) {
+      if (stop) return 0;
+      if (plan.body_op_skipped(rec.name, pc)) continue;
+      const Op& op = ops[pc];
+      if (op.kind == OpKind::Return) return static_cast<int>(op.value);
+      Observation o = observation(op.kind);
+      switch (op.kind) {
+        case OpKind::Pause: o.rc = api.ASYNC_pause_job(); break;
+        case OpKind::Block: api.ASYNC_block_pause(); break;
+        case OpKind::Unblock: api.ASYNC_unblock_pause(); break;
+        case OpKind::CurrentJob: o.ref = job_ref(rec.name, api.ASYNC_get_current_job()); break;
+        case OpKind::WaitCtx: o.ref = ctx_ref(api.ASYNC_get_wait_ctx(api.ASYNC_get_current_job())); break;
+        case OpKind::CheckArg:
+          o.rc = args != nullptr ? 1 : 0;
+          if (args != nullptr) std::memcpy(&o.extra, args, sizeof o.extra);
+          break;
+        case OpKind::NestedStart: {
+          ASYNC_JOB* inner = nullptr;
+          int inner_ret = 0;
+          t_starting = nullptr;  // the inner job, if one starts, returns at once
+          o.rc = api.ASYNC_start_job(&inner, nullptr, &inner_ret, job_main, nullptr, 0);
+          break;
+        }
+        case OpKind::CleanupThread:
+          api.ASYNC_cleanup_thread();
+          note_stacks(o);
+          break;
+        default: {
+          ASYNC_WAIT_CTX* ctx = api.ASYNC_get_wait_ctx(api.ASYNC_get_current_job());
+          ctx_op(op, ctx, rec.start->ctx, o);
+          break;
+        }
+      }
+      // A pause returns in a later step.
+      o.step = current_step;
+      o.job = rec.name;
+      o.body_index = static_cast<int>(pc);
+      if (!record(o)) return 0;
+    }
+    return 0;
+  }
+
+  // --- driver ops ------------------------------------------------------------
+
+  void start_or_resume(const Op& op, Observation& o) {
+    JobRec& rec = jobs[static_cast<std::size_t>(op.job)];
+    ASYNC_WAIT_CTX* ctx = op.kind == OpKind::Start && op.ctx >= 0 ? ctxs[static_cast<std::size_t>(op.ctx)] : nullptr;
+    const long allocs_before = g_stack_allocs.load(std::memory_order_relaxed);
+    if (op.kind == OpKind::Start) {
+      rec.start = &op;
+      rec.handle = nullptr;
+      rec.ret = kRetUntouched;
+      rec.arg = op.value;
+      void* args = op.args == ArgsMode::Null ? nullptr : &rec.arg;
+      const std::size_t size = op.args == ArgsMode::SizeZero ? 0 : sizeof rec.arg;
+      t_starting = &rec;
+      o.rc = api.ASYNC_start_job(&rec.handle, ctx, &rec.ret, job_main, args, size);
+      t_starting = nullptr;
+      // The args were to be copied: the caller's buffer is its own again.
+      rec.arg = ~op.value;
+    } else {
+      // After ASYNC_FINISH *job is NULL: passing back the handle it had is the misuse.
+      if (rec.handle == nullptr) rec.handle = rec.bound;
+      if (rec.handle == nullptr) {
+        o.rc = -100;  // nothing to resume (only when not checking)
+        return;
+      }
+      t_starting = nullptr;
+      o.rc = api.ASYNC_start_job(&rec.handle, nullptr, &rec.ret, job_main, nullptr, 0);
+    }
+    o.ref = job_ref(op.job, rec.handle);
+    o.ret = rec.ret;
+    note_stacks(o);
+    if (g_stack_allocs.load(std::memory_order_relaxed) != allocs_before) {
+      o.extra = static_cast<long>(g_last_asked.load(std::memory_order_relaxed));
+    }
+  }
+
+  void exec(const Step& step) {
+    const Op& op = *step.op;
+    Observation o = observation(op.kind);
+    ASYNC_WAIT_CTX* ctx = op.ctx >= 0 && static_cast<std::size_t>(op.ctx) < ctxs.size()
+                              ? ctxs[static_cast<std::size_t>(op.ctx)]
+                              : nullptr;
+    switch (op.kind) {
+      case OpKind::InitThread: {
+        const long allocs_before = g_stack_allocs.load(std::memory_order_relaxed);
+        o.rc = api.ASYNC_init_thread(static_cast<std::size_t>(op.value), static_cast<std::size_t>(op.value2));
+        note_stacks(o);
+        if (g_stack_allocs.load(std::memory_order_relaxed) != allocs_before) {
+          o.extra = static_cast<long>(g_last_asked.load(std::memory_order_relaxed));
+        }
+        break;
+      }
+      case OpKind::CleanupThread:
+        api.ASYNC_cleanup_thread();
+        note_stacks(o);
+        break;
+      case OpKind::SetMemFunctions:
+        o.rc = api.ASYNC_set_mem_functions(counting_alloc, counting_free);
+        if (o.rc == 1) g_hand_out.store(static_cast<std::size_t>(op.value), std::memory_order_relaxed);
+        break;
+      case OpKind::Start:
+      case OpKind::Resume: start_or_resume(op, o); break;
+      case OpKind::Pause: o.rc = api.ASYNC_pause_job(); break;
+      case OpKind::Block: api.ASYNC_block_pause(); break;
+      case OpKind::Unblock: api.ASYNC_unblock_pause(); break;
+      case OpKind::CurrentJob: {
+        ASYNC_JOB* p = api.ASYNC_get_current_job();
+        o.ref = p == nullptr ? kRefNull : kRefUnknown;
+        for (const auto& b : bindings) {
+          if (b.first == p) o.ref = b.second;
+        }
+        break;
+      }
+      case OpKind::WaitCtxNew:
+        ctxs[static_cast<std::size_t>(op.ctx)] = api.ASYNC_WAIT_CTX_new();
+        o.rc = ctxs[static_cast<std::size_t>(op.ctx)] != nullptr ? 1 : 0;
+        break;
+      case OpKind::WaitCtxFree: {
+        const long before = g_cleanups.load(std::memory_order_relaxed);
+        api.ASYNC_WAIT_CTX_free(ctx);
+        ctxs[static_cast<std::size_t>(op.ctx)] = nullptr;
+        const long after = g_cleanups.load(std::memory_order_relaxed);
+        o.cleanups = after - before;
+        for (long n = before; n < after; ++n) o.list.push(g_cleaned_fds[static_cast<std::size_t>(n) % kCleanupRing]);
+        break;
+      }
+      default: ctx_op(op, ctx, op.ctx, o); break;
+    }
+    record(o);
+  }
+
+  // --- threads ---------------------------------------------------------------
+
+  void worker(int t) {
+    for (;;) {
+      go[static_cast<std::size_t>(t)].s.acquire();
+      if (done) return;
+      const auto& steps = plan.steps;
+      while (!stop && next_step < available && steps[next_step].thread == t) {
+        current_step = static_cast<int>(next_step);
+        exec(steps[next_step]);
+        ++next_step;
+      }
+      if (!stop && next_step < available) {
+        go[static_cast<std::size_t>(steps[next_step].thread)].s.release();
+      } else {
+        finished.s.release();
+      }
+    }
+  }
+};
+
+int job_main(void* args) {
+  JobRec* rec = t_starting;
+  t_starting = nullptr;
+  if (rec == nullptr) return 0;  // a job the plan did not start (nested, or a resume that started one)
+  return rec->run->body(*rec, args);
+}
+
+}  // namespace
+
+bool install_counting_stacks(const AsyncApi& api) noexcept {
+  if (g_counting.load()) return counting_stacks(api);
+  if (api.ASYNC_set_mem_functions == nullptr) return false;
+  if (api.ASYNC_set_mem_functions(counting_alloc, counting_free) != 1) return false;
+  g_counting_owner.store(api.ASYNC_set_mem_functions);
+  g_counting.store(true);
+  return true;
+}
+
+bool counting_stacks() noexcept { return g_counting.load(); }
+
+bool counting_stacks(const AsyncApi& api) noexcept {
+  return g_counting.load() && g_counting_owner.load() == api.ASYNC_set_mem_functions;
+}
+
+void warm_up(const AsyncApi& api) {
+  static const Sequence warm = parse_sequence_or_throw(
+      "init_thread 0 1\n"  // fails: OpenSSL's first error loads its error strings
+      "wctx_new w0\n"
+      "start j0 w0 { pause; set_fd 0 3; pause; clear_fd 0 }\n"
+      "resume j0\n"
+      "resume j0\n"
+      "t1: start j1 null { }\n"
+      "t2: start j2 null { }\n"
+      "t3: start j3 null { }\n");
+  ModelConfig config = model_config(api, Level::Robustness);
+  const Plan p = plan(warm, config);
+  run_plan(api, p, InterpreterOptions{.check = false});
+}
+
+ModelConfig model_config(const AsyncApi& api, Level level) noexcept {
+  ModelConfig c;
+  c.level = level;
+  c.callbacks = api.has_callbacks;
+  c.mem_functions = api.has_mem_functions;
+  c.counting_stacks = counting_stacks(api);
+  c.counting_heap = probes::allocation_counting();
+  c.fresh_process = !c.counting_stacks || g_stack_allocs.load() == 0;
+  return c;
+}
+
+RunResult run_plan(const AsyncApi& api, const Plan& plan, const InterpreterOptions& options) {
+  Run run(api, plan, options);
+  if (!options.inline_thread) run.baseline();
+  run.advance(plan.steps.size());
+  run.close(/*check_end=*/true);
+  return std::move(run.result);
+}
+
+struct Session::Impl {
+  Model model;
+  Run run;
+  bool closed = false;
+  int ops = 0;  // driver ops given so far: their line numbers
+  Impl(const AsyncApi& api, const ModelConfig& config)
+      : model(config), run(api, model.current(), InterpreterOptions{}) {
+    run.baseline();
+  }
+};
+
+namespace {
+ModelConfig without_heap(ModelConfig config) {
+  config.counting_heap = false;  // the caller allocates between ops
+  return config;
+}
+}  // namespace
+
+Session::Session(const AsyncApi& api, const ModelConfig& config)
+    : impl_(std::make_unique<Impl>(api, without_heap(config))) {}
+
+Session::~Session() {
+  if (!impl_->closed) impl_->run.close(/*check_end=*/false);
+}
+
+std::string Session::skip_reason(const Op& op) const { return impl_->model.skip_reason(op); }
+
+bool Session::run(const Op& op) {
+  if (impl_->closed || impl_->run.stop) return false;
+  impl_->model.apply(op, impl_->ops++);
+  impl_->run.advance(impl_->model.current().steps.size());
+  return !impl_->run.stop;
+}
+
+const RunResult& Session::finish() {
+  if (!impl_->closed) {
+    impl_->closed = true;
+    if (!impl_->run.stop) {
+      impl_->model.teardown();
+      impl_->run.advance(impl_->model.current().steps.size());
+    }
+    impl_->run.close(/*check_end=*/true);
+  }
+  return impl_->run.result;
+}
+
+const RunResult& Session::result() const noexcept { return impl_->run.result; }
+const Plan& Session::plan() const noexcept { return impl_->model.current(); }
+
+}  // namespace asyncconf::harness

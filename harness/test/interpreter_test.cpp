@@ -1,0 +1,124 @@
+// The interpreter against the reference: it agrees with the model, a
+// prediction that is wrong is caught at the right observation, and sessions
+// run op by op (explorer_test has the system OpenSSL). ctest runs each test
+// in its own process, so each starts with a fresh ASYNC state.
+#include "asyncconf/harness/interpreter.hpp"
+
+#include <gtest/gtest.h>
+#include <openssl/async.h>
+
+#include <string>
+
+#include "asyncconf/harness/generator.hpp"
+#include "asyncconf/harness/sequence_text.hpp"
+#include "asyncconf/harness/trace.hpp"
+#include "run_generated.hpp"
+
+namespace asyncconf::harness {
+namespace {
+
+const AsyncApi& reference() {
+  static LoadResult r = LoadedImpl::load(ASYNCCONF_TEST_REFERENCE);
+  return r.impl().api();
+}
+
+// Loads, counts stacks, warms up: the state every explore child starts in.
+const AsyncApi& ready(const AsyncApi& api) {
+  install_counting_stacks(api);
+  warm_up(api);
+  return api;
+}
+
+using harness::testing::run_generated;
+
+TEST(Interpreter, ReferenceAgreesWithTheModelAtEveryLevel) {
+  const AsyncApi& api = ready(reference());
+  EXPECT_TRUE(counting_stacks());
+  for (const Level level : {Level::Must, Level::DeFacto, Level::Robustness}) {
+    EXPECT_EQ(run_generated(api, level, 3, false, 300, 77), "") << to_string(level);
+  }
+}
+
+TEST(Interpreter, ReferenceAgreesOnTheCallingThreadToo) {
+  const AsyncApi& api = ready(reference());
+  EXPECT_EQ(run_generated(api, Level::DeFacto, 1, true, 500, 77), "");
+}
+
+TEST(Interpreter, RecordsWhatTheImplementationDid) {
+  const AsyncApi& api = ready(reference());
+  const Sequence s = parse_sequence_or_throw(
+      "wctx_new w0\nstart j0 w0 arg=41 { set_fd 1 5; set_fd 2 6; pause; check_arg; current_job; return 9 }\n"
+      "get_all_fds w0\nresume j0\n");
+  const Plan p = plan(s, model_config(api, Level::DeFacto));
+  const RunResult r = run_plan(api, p);
+  ASSERT_EQ(r.mismatch, RunResult::npos) << format_trace(s, p, r);
+  const Observation& all = r.observed[4];
+  ASSERT_EQ(all.op, OpKind::GetAllFds);
+  EXPECT_EQ(all.list.size, 2);
+  EXPECT_EQ(all.list.fd[0], 6);  // newest first
+  const Observation& arg = r.observed[6];
+  ASSERT_EQ(arg.op, OpKind::CheckArg);
+  EXPECT_EQ(arg.extra, 41);  // the copy, not the caller's buffer (scribbled after the start)
+  const Observation& finish = r.observed[8];
+  EXPECT_EQ(finish.rc, ASYNC_FINISH);
+  EXPECT_EQ(finish.ret, 9);
+  EXPECT_TRUE(r.observed.back().end);
+  EXPECT_EQ(r.observed.back().stacks, 0);
+}
+
+TEST(Interpreter, AWrongPredictionStopsTheRunThere) {
+  const AsyncApi& api = ready(reference());
+  const Sequence s = parse_sequence_or_throw("wctx_new w0\nstart j0 w0 { pause }\nresume j0\nget_status w0\n");
+  Plan p = plan(s, model_config(api, Level::Must));
+  p.expected[1].want.rc = ASYNC_FINISH;  // the start pauses
+  const RunResult r = run_plan(api, p);
+  EXPECT_EQ(r.mismatch, 1u);
+  EXPECT_TRUE(r.violation());
+  EXPECT_EQ(r.difference.field, Field::Rc);
+  EXPECT_EQ(r.observed.size(), 2u);  // nothing after the difference
+  EXPECT_NE(format_difference(s, p, r).find("START-PAUSE-STARTED-THEN-PAUSED"), std::string::npos);
+
+  InterpreterOptions all;
+  all.check = false;
+  const RunResult everything = run_plan(api, p, all);
+  EXPECT_EQ(everything.mismatch, RunResult::npos);
+  EXPECT_EQ(everything.observed.size(), p.expected.size());
+}
+
+TEST(Interpreter, ADifferenceOutsideTheLevelIsInconclusive) {
+  const AsyncApi& api = ready(reference());
+  const Sequence s = parse_sequence_or_throw("wctx_new w0\nget_status w0\n");
+  Plan p = plan(s, model_config(api, Level::Must));
+  p.expected[1].want.rc = 3;
+  p.expected[1].check(Field::Rc).level = Level::DeFacto;
+  const RunResult r = run_plan(api, p);
+  EXPECT_EQ(r.mismatch, 1u);
+  EXPECT_FALSE(r.violation());
+}
+
+TEST(Interpreter, ASessionRunsOneOpAtATime) {
+  const AsyncApi& api = ready(reference());
+  const Sequence s = parse_sequence_or_throw("wctx_new w0\nstart j0 w0 { pause; pause }\nresume j0\n");
+  Session session(api, model_config(api, Level::Must));
+  for (const Op& op : s.ops) {
+    ASSERT_EQ(session.skip_reason(op), "");
+    ASSERT_TRUE(session.run(op));
+  }
+  EXPECT_EQ(session.result().observed.size(), 4u);  // new, start, j0's pause returns, resume (paused again)
+  const RunResult& r = session.finish();
+  EXPECT_EQ(r.mismatch, RunResult::npos) << format_trace(s, session.plan(), r);
+  EXPECT_TRUE(r.observed.back().end);
+}
+
+TEST(Interpreter, StackSizesAskedAreObserved) {
+  const AsyncApi& api = ready(reference());
+  const Sequence s = parse_sequence_or_throw("init_thread 4 2\n");
+  const Plan p = plan(s, model_config(api, Level::Must));
+  const RunResult r = run_plan(api, p);
+  ASSERT_EQ(r.mismatch, RunResult::npos);
+  EXPECT_EQ(r.observed[0].extra, 32768);
+  EXPECT_EQ(r.observed[0].stacks, 2);
+}
+
+}  // namespace
+}  // namespace asyncconf::harness
