@@ -9,14 +9,17 @@ namespace asyncconf::cli {
 
 /// Exit codes of every subcommand (README.md, "Exit codes").
 inline constexpr int kExitOk = 0;
-inline constexpr int kExitFailures = 1;  ///< a case failed, crashed, timed out, or errored
+inline constexpr int kExitFailures = 1;  ///< a case failed, crashed, timed out, or errored; explore/replay/diff found something
 inline constexpr int kExitUsage = 2;     ///< bad flags, missing files, an unloadable implementation
-inline constexpr int kExitInterrupted = 130;
+inline constexpr int kExitInterrupted = 130;  ///< SIGINT (128 + signal; SIGTERM gives 143)
 
 /// Each setup_* registers a subcommand whose callback stores its exit code
 /// in `exit_code`.
 void setup_run(CLI::App& app, int& exit_code);
 void setup_list(CLI::App& app, int& exit_code);
 void setup_report(CLI::App& app, int& exit_code);
+void setup_explore(CLI::App& app, int& exit_code);
+void setup_replay(CLI::App& app, int& exit_code);
+void setup_diff(CLI::App& app, int& exit_code);
 
 }  // namespace asyncconf::cli

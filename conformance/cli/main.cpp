@@ -12,6 +12,9 @@ int main(int argc, char** argv) {
   asyncconf::cli::setup_run(app, exit_code);
   asyncconf::cli::setup_list(app, exit_code);
   asyncconf::cli::setup_report(app, exit_code);
+  asyncconf::cli::setup_explore(app, exit_code);
+  asyncconf::cli::setup_replay(app, exit_code);
+  asyncconf::cli::setup_diff(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -34,4 +34,27 @@ void Progress::finish() {
   line_open_ = false;
 }
 
+StatusLine::StatusLine(bool quiet) : quiet_(quiet), terminal_(::isatty(STDERR_FILENO) == 1) {}
+
+void StatusLine::update(const std::string& phase, const std::string& text) {
+  if (quiet_) return;
+  if (terminal_) {
+    std::fprintf(stderr, "\r\033[K[%s] %s", phase.c_str(), text.c_str());
+    line_open_ = true;
+  } else {
+    const auto now = std::chrono::steady_clock::now();
+    if (phase == last_phase_ && now - last_plain_ < std::chrono::seconds(2)) return;
+    last_plain_ = now;
+    std::fprintf(stderr, "[%s] %s\n", phase.c_str(), text.c_str());
+  }
+  last_phase_ = phase;
+  std::fflush(stderr);
+}
+
+void StatusLine::finish() {
+  if (line_open_) std::fputs("\r\033[K", stderr);
+  std::fflush(stderr);
+  line_open_ = false;
+}
+
 }  // namespace asyncconf::cli

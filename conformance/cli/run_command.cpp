@@ -13,6 +13,7 @@
 #include "commands.hpp"
 #include "impl_loader.hpp"
 #include "progress.hpp"
+#include "stop_signal.hpp"
 
 namespace asyncconf::cli {
 
@@ -29,22 +30,6 @@ struct RunCommandOptions {
   std::string formats = "json,junit,md,html";
   bool quiet = false;
 };
-
-std::atomic<bool> g_stop{false};
-std::atomic<int> g_stop_signal{0};
-
-extern "C" void on_stop_signal(int signal) {
-  g_stop_signal = signal;
-  g_stop = true;
-}
-
-void install_stop_handlers() {
-  struct sigaction action {};
-  action.sa_handler = on_stop_signal;
-  sigemptyset(&action.sa_mask);
-  sigaction(SIGINT, &action, nullptr);
-  sigaction(SIGTERM, &action, nullptr);
-}
 
 int usage_error(const std::string& message) {
   std::fprintf(stderr, "asyncconf run: %s\n", message.c_str());
@@ -117,7 +102,7 @@ int run_run(const RunCommandOptions& o) {
   options.jobs = o.jobs > 0 ? static_cast<std::size_t>(o.jobs)
                             : std::max(1u, std::thread::hardware_concurrency());
   options.expectations = expectations ? &*expectations : nullptr;
-  options.stop = &g_stop;
+  options.stop = &stop_flag();
   options.on_result = [&](const reports::CaseResult& r, std::size_t done, std::size_t total) {
     progress.on_result(r, done, total);
   };
@@ -136,7 +121,7 @@ int run_run(const RunCommandOptions& o) {
       return kExitUsage;
     }
   }
-  if (!report.complete) return 128 + g_stop_signal.load();
+  if (!report.complete) return stop_exit_code();
   return report.exit_code();
 }
 

@@ -9,22 +9,6 @@ namespace asyncconf::conformance {
 // requirements.json, embedded by CMake (requirements_data.cpp.in).
 extern const char* const kRequirementsJson;
 
-const char* to_string(Level level) noexcept {
-  switch (level) {
-    case Level::Must: return "must";
-    case Level::DeFacto: return "de-facto";
-    case Level::Robustness: return "robustness";
-  }
-  return "?";
-}
-
-std::optional<Level> level_from_string(const std::string& text) noexcept {
-  for (Level level : {Level::Must, Level::DeFacto, Level::Robustness}) {
-    if (text == to_string(level)) return level;
-  }
-  return std::nullopt;
-}
-
 const std::vector<reports::Requirement>& requirements() {
   // Checked by the catalogue tests; a malformed file fails the build's tests,
   // never a user's run.

@@ -19,14 +19,6 @@ using reports::Verdict;
 
 const harness::AsyncApi* g_api = nullptr;
 
-std::string utc_now() {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return text;
-}
 
 // In the child: runs the case and reports {"failed", "evidence"} as JSON.
 std::string run_in_child(const harness::AsyncApi& api, const Case& c) {
@@ -96,6 +88,15 @@ CaseResult describe_case(const Case& c) {
 }  // namespace
 
 const harness::AsyncApi& api() { return *g_api; }
+
+std::string utc_now() {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return text;
+}
 
 Verdict apply_expectation(Verdict observed, bool expected_to_fail) noexcept {
   if (!expected_to_fail) return observed;

@@ -1,82 +1,26 @@
 // The asyncconf command line, run as a user would: exit codes, messages,
 // report files, crashes and hangs of the implementation, interruption.
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <thread>
 
-extern char** environ;
+#include "cli_fixture.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
+using namespace asyncconf::cli::testing;
 
-struct Result {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-class CliTest : public testing::Test {
+class CliTest : public CliFixture {
 protected:
-  void SetUp() override {
-    dir_ = fs::path(testing::TempDir()) /
-           ("asyncconf-cli-" + std::to_string(::getpid()) + "-" +
-            testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  // Starts asyncconf with `args`; stdout and stderr go to files in dir_.
-  pid_t spawn(const std::vector<std::string>& args) {
-    std::vector<char*> argv{const_cast<char*>(ASYNCCONF_TEST_CLI)};
-    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, (dir_ / "out").c_str(),
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, (dir_ / "err").c_str(),
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    pid_t pid = -1;
-    const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    EXPECT_EQ(rc, 0);
-    return pid;
-  }
-
-  Result wait_for(pid_t pid) {
-    int status = 0;
-    waitpid(pid, &status, 0);
-    Result r;
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    r.out = read_file(dir_ / "out");
-    r.err = read_file(dir_ / "err");
-    return r;
-  }
-
-  Result run(const std::vector<std::string>& args) { return wait_for(spawn(args)); }
+  CliTest() : CliFixture("asyncconf-cli") {}
 
   nlohmann::json report_json() { return nlohmann::json::parse(read_file(dir_ / "r" / "report.json")); }
-
-  fs::path dir_;
 };
 
 TEST_F(CliTest, HelpExitsZeroAndListsSubcommands) {

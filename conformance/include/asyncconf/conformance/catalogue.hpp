@@ -7,15 +7,15 @@
 #include <vector>
 
 #include "asyncconf/conformance/case.hpp"
+#include "asyncconf/harness/level.hpp"
 #include "asyncconf/reports/result.hpp"
 
 namespace asyncconf::conformance {
 
-/// Requirement levels, strictest first.
-enum class Level { Must, DeFacto, Robustness };
-const char* to_string(Level level) noexcept;
-/// "must", "de-facto", "robustness"; nullopt for anything else.
-std::optional<Level> level_from_string(const std::string& text) noexcept;
+/// Requirement levels, strictest first (shared with the harness's model).
+using harness::Level;
+using harness::level_from_string;
+using harness::to_string;
 
 /// Every requirement, in catalogue order.
 const std::vector<reports::Requirement>& requirements();

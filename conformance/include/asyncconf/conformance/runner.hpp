@@ -37,6 +37,9 @@ struct RunOptions {
 reports::RunReport run_cases(const harness::LoadedImpl& impl, const std::vector<const Case*>& cases,
                              const RunOptions& options);
 
+/// Now, UTC, ISO 8601 (the reports' started_at / finished_at).
+std::string utc_now();
+
 /// Applies an expectations entry to an observed verdict.
 reports::Verdict apply_expectation(reports::Verdict observed, bool expected_to_fail) noexcept;
 
