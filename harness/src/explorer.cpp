@@ -127,7 +127,7 @@ void send(int fd, const Record& r) {
                                 std::uint64_t first,
                                 std::uint64_t end, Clock::time_point deadline, int out) {
   constexpr std::uint64_t kBatch = 256;
-  constexpr std::uint64_t kIsolatedEvery = 8;
+  constexpr std::uint64_t kIsolatedEvery = 32;
   warm_up(api);
   const GeneratorOptions gen{explore_config(api, o, behaviour), o.threads, o.max_ops};
   std::uint64_t index = first;
