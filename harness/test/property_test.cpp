@@ -28,7 +28,6 @@ namespace {
 
 struct Ready {
   const AsyncApi* api = nullptr;
-  bool stacks_counted = false;  ///< this implementation's stacks are counted
   std::string error;            ///< why it did not load
 };
 
@@ -44,8 +43,8 @@ Ready set_up(LoadResult loaded) {
   kept.push_back(std::move(loaded).impl());
   r.api = &kept.back().api();
   // The counting allocator serves one implementation per process: when an
-  // earlier one has it, this one's stacks go uncounted.
-  r.stacks_counted = !counting_stacks() && install_counting_stacks(*r.api);
+  // earlier one has it, this one's stacks go uncounted (model_config knows).
+  install_counting_stacks(*r.api);
   warm_up(*r.api);
   return r;
 }
@@ -65,14 +64,8 @@ const Ready& openssl() {
   return r;
 }
 
-ModelConfig config_for(const Ready& r, Level level) {
-  ModelConfig c = model_config(*r.api, level);
-  if (!r.stacks_counted) {
-    c.counting_stacks = false;
-    c.fresh_process = true;  // unknown: the stricter assumption (as model_config)
-  }
-  return c;
-}
+// model_config knows whether this implementation's stacks are the counted ones.
+ModelConfig config_for(const Ready& r, Level level) { return model_config(*r.api, level); }
 
 void property(const Ready& r, Level level, int threads) {
   if (r.api == nullptr) RC_FAIL("cannot load the implementation: " + r.error);
