@@ -4,6 +4,9 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "asyncconf/conformance/case.hpp"
@@ -66,6 +69,14 @@ inline void check_jobs_still_work(CaseContext& c, ASYNC_WAIT_CTX* ctx) {
   ret = 0;
   c.expect_start(start(&b, ctx, &ret, pause_once), ASYNC_FINISH, "resuming job B");
   c.expect_eq(ret, 3, "*ret of job B");
+}
+
+// A leak check: heap blocks or fds gained over some work. Fewer than before
+// is no leak (the C library frees blocks of its own meanwhile, such as an
+// exited thread's TLS when a new thread reuses its stack).
+inline bool expect_no_gain(CaseContext& c, std::int64_t gained, std::string_view what) {
+  if (gained <= 0) return true;
+  return c.expect(false, std::string(what) + ": gained " + std::to_string(gained) + ", expected none");
 }
 
 }  // namespace asyncconf::conformance::support

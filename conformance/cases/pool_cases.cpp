@@ -243,6 +243,19 @@ void init_size_jobs_are_ready_made(CaseContext& c) {
     return;
   }
   if (!c.expect_eq(api().ASYNC_init_thread(16, 8), 1, "ASYNC_init_thread(16, 8)")) return;
+  // Warm-up: a first job finishes and goes back to the pool, so the thread's
+  // one-time state (OpenSSL 3.x: the async ctx, its thread-stop handler and
+  // the default library context: 51 blocks on 3.0.19) is not counted against the
+  // pre-created jobs; 8 idle jobs remain.
+  {
+    WaitCtx warm_ctx;
+    ASYNC_JOB* warm = nullptr;
+    int warm_ret = 0;
+    if (!c.expect_start(start(&warm, warm_ctx.get(), &warm_ret, support::return_seven),
+                        ASYNC_FINISH, "a warm-up job")) {
+      return;
+    }
+  }
   std::deque<WaitCtx> ctxs(16);
   std::vector<ASYNC_JOB*> handles(16, nullptr);
   std::int64_t blocks[2] = {0, 0};  // taking the 8 ready jobs, then creating 8 more

@@ -145,6 +145,66 @@ void same_wait_ctx_reused_after_finish(CaseContext& c) {
   }
 }
 
+// libcrypto's default library context, per job (Capability::LibCtx).
+struct LibCtxApi {
+  void* (*create)() = nullptr;                // OSSL_LIB_CTX_new
+  void* (*set0_default)(void*) = nullptr;     // NULL changes nothing; returns the previous
+  void (*free)(void*) = nullptr;              // OSSL_LIB_CTX_free
+};
+LibCtxApi g_lib_ctx;
+void* g_job_lib_ctx = nullptr;    // the default the job sets
+void* g_default_at_start = nullptr;
+void* g_default_at_resume = nullptr;
+
+int set_own_default_then_pause(void*) {
+  g_default_at_start = g_lib_ctx.set0_default(nullptr);
+  g_lib_ctx.set0_default(g_job_lib_ctx);
+  api().ASYNC_pause_job();
+  g_default_at_resume = g_lib_ctx.set0_default(nullptr);
+  return 1;
+}
+
+void job_keeps_own_default_lib_ctx(CaseContext& c) {
+  g_lib_ctx.create = reinterpret_cast<void* (*)()>(impl_symbol(c.api(), "OSSL_LIB_CTX_new"));
+  g_lib_ctx.set0_default =
+      reinterpret_cast<void* (*)(void*)>(impl_symbol(c.api(), "OSSL_LIB_CTX_set0_default"));
+  g_lib_ctx.free = reinterpret_cast<void (*)(void*)>(impl_symbol(c.api(), "OSSL_LIB_CTX_free"));
+  void* const global = g_lib_ctx.set0_default(nullptr);
+  void* const callers = g_lib_ctx.create();
+  g_job_lib_ctx = g_lib_ctx.create();
+  if (!c.expect(callers != nullptr && g_job_lib_ctx != nullptr, "OSSL_LIB_CTX_new failed")) return;
+  const auto name = [&](void* ctx) -> std::string {
+    if (ctx == global) return "the global default";
+    if (ctx == callers) return "the caller's";
+    if (ctx == g_job_lib_ctx) return "the job's";
+    return describe(ctx);
+  };
+  const auto expect_ctx = [&](void* observed, void* expected, const std::string& what) {
+    c.expect(observed == expected, what + ": " + name(observed) + ", expected " + name(expected));
+  };
+
+  WaitCtx ctx;
+  ASYNC_JOB* job = nullptr;
+  int ret = 0;
+  g_lib_ctx.set0_default(callers);
+  if (c.expect_start(start(&job, ctx.get(), &ret, set_own_default_then_pause), ASYNC_PAUSE,
+                     "starting a job that sets its own default and pauses")) {
+    expect_ctx(g_default_at_start, callers, "the default the new job started with");
+    expect_ctx(g_lib_ctx.set0_default(nullptr), callers, "the caller's default after ASYNC_PAUSE");
+    // The caller moves on to another default; the job must not see it.
+    g_lib_ctx.set0_default(global);
+    if (c.expect_start(start(&job, ctx.get(), &ret, set_own_default_then_pause), ASYNC_FINISH,
+                       "resuming it")) {
+      expect_ctx(g_default_at_resume, g_job_lib_ctx, "the default in the job after its resume");
+      expect_ctx(g_lib_ctx.set0_default(nullptr), global,
+                 "the caller's default after ASYNC_FINISH (the job's was still set)");
+    }
+  }
+  g_lib_ctx.set0_default(global);
+  g_lib_ctx.free(callers);
+  g_lib_ctx.free(g_job_lib_ctx);
+}
+
 }  // namespace
 
 void add_start_cases(std::vector<Case>& out) {
@@ -181,6 +241,11 @@ void add_start_cases(std::vector<Case>& out) {
   out.push_back({"start/same-wait-ctx-reused-after-finish",
                  "One wait ctx serves one job after another",
                  {"WAITCTX-REUSE-AFTER-FINISH"}, {}, same_wait_ctx_reused_after_finish});
+  out.push_back({"start/job-keeps-own-default-libctx",
+                 "A job keeps its own default OSSL_LIB_CTX across a pause; the caller gets its own back",
+                 {"START-JOB-OWN-DEFAULT-LIBCTX"},
+                 {Capability::LibCtx},
+                 job_keeps_own_default_lib_ctx});
 }
 
 }  // namespace asyncconf::conformance

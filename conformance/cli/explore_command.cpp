@@ -141,6 +141,22 @@ FindingText describe_finding(const harness::AsyncApi& api, const harness::Findin
                     harness::to_string(f.outcome.kind) +
                     ". It depends on state the earlier sequences left behind, so it was not shrunk "
                     "(replaying it alone will probably not fail; repeat the whole run instead).\n";
+    if (f.batch && f.batch->mismatch != harness::RunResult::npos) {
+      // What the long-lived child saw is the only evidence there is: the
+      // requirement, and the expected and observed values where it differed.
+      const harness::RunResult& r = *f.batch;
+      if (r.difference.requirement != nullptr) t.requirement = r.difference.requirement;
+      t.requirement_level = t.requirement.empty() ? "" : requirement_level(t.requirement);
+      if (t.requirement_level.empty()) t.requirement_level = harness::to_string(r.difference.level);
+      if (!t.requirement.empty()) {
+        t.detail = t.requirement;
+        t.headline = "a " + t.kind + " of " + t.requirement + " (" + t.requirement_level + ") in " + where +
+                     ", not reproduced alone";
+      }
+      const harness::Plan batch_plan = harness::plan(f.original, f.batch_config);
+      t.explanation += "In the long-lived child:\n" +
+                       harness::format_difference(f.original, batch_plan, r, requirement_text);
+    }
     if (f.kind == IsolatedOutcome::Kind::Crash) {
       t.explanation += end_text(f.outcome, timeout) + "\n";
       t.stderr_tail = tail_of(f.outcome.stderr_tail);

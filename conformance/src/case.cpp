@@ -1,11 +1,14 @@
 #include "asyncconf/conformance/case.hpp"
 
+#include <dlfcn.h>
+
 namespace asyncconf::conformance {
 
 const char* to_string(Capability capability) noexcept {
   switch (capability) {
     case Capability::Callbacks: return "callbacks (ASYNC_WAIT_CTX_{set,get}_{callback,status}, OpenSSL 3.0)";
     case Capability::MemFunctions: return "mem-functions (ASYNC_{set,get}_mem_functions, OpenSSL 3.2)";
+    case Capability::LibCtx: return "libctx (OSSL_LIB_CTX_{new,set0_default,free} in the implementation, libcrypto 3.x)";
   }
   return "?";
 }
@@ -14,8 +17,28 @@ bool has(const harness::AsyncApi& api, Capability capability) noexcept {
   switch (capability) {
     case Capability::Callbacks: return api.has_callbacks;
     case Capability::MemFunctions: return api.has_mem_functions;
+    case Capability::LibCtx:
+      return impl_symbol(api, "OSSL_LIB_CTX_new") != nullptr &&
+             impl_symbol(api, "OSSL_LIB_CTX_set0_default") != nullptr &&
+             impl_symbol(api, "OSSL_LIB_CTX_free") != nullptr;
   }
   return false;
+}
+
+void* impl_symbol(const harness::AsyncApi& api, const char* name) noexcept {
+  // The implementation is loaded RTLD_LOCAL and only its ASYNC table is at
+  // hand: find its file from a function it defines, and get a handle to the
+  // object already loaded (RTLD_NOLOAD never loads a second copy).
+  Dl_info info{};
+  if (api.ASYNC_start_job == nullptr ||
+      dladdr(reinterpret_cast<void*>(api.ASYNC_start_job), &info) == 0 || info.dli_fname == nullptr) {
+    return nullptr;
+  }
+  void* handle = dlopen(info.dli_fname, RTLD_LAZY | RTLD_LOCAL | RTLD_NOLOAD);
+  if (handle == nullptr) return nullptr;
+  void* symbol = dlsym(handle, name);
+  dlclose(handle);  // drops only the reference RTLD_NOLOAD added
+  return symbol;
 }
 
 std::string start_result_name(int result) {

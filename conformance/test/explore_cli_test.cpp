@@ -9,6 +9,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <thread>
+#include <tuple>
 
 #include "cli_fixture.hpp"
 
@@ -129,6 +130,69 @@ TEST_F(ExploreCliTest, ExploreInterruptedExits130AndReportsWhatRan) {
   EXPECT_TRUE(contains(r.out, "repeat these sequences with:")) << r.out;
   const nlohmann::json report = nlohmann::json::parse(read_file(dir_ / "x" / "report.json"));
   EXPECT_EQ(report.at("run").at("complete"), false);
+}
+
+// Every thread count against both libraries: with four threads a batch
+// thread and four plan threads outnumbered glibc's cache of thread stacks,
+// and explore reported violations that did not come back alone (issue 8).
+class ExploreThreadsCliTest : public ExploreCliTest,
+                              public ::testing::WithParamInterface<std::tuple<const char*, int>> {};
+
+TEST_P(ExploreThreadsCliTest, FindsNothing) {
+  const auto [impl, threads] = GetParam();
+  const Result r = run({"explore", "--impl", impl, "--threads", std::to_string(threads), "--seed", "2",
+                        "--sequences", "500", "--level", "must", "--quiet", "--format", "json", "--out",
+                        (dir_ / "x").string()});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(contains(r.out, "explored 500 sequences")) << r.out;
+  EXPECT_TRUE(contains(r.out, "no violation, crash or hang found")) << r.out;
+  EXPECT_TRUE(contains(r.out, " 0 unattributed leak(s)")) << r.out;
+}
+
+INSTANTIATE_TEST_SUITE_P(Impls, ExploreThreadsCliTest,
+                         ::testing::Combine(::testing::Values("reference", "openssl"), ::testing::Range(1, 5)),
+                         [](const auto& info) {
+                           return std::string(std::get<0>(info.param)) + "_threads" +
+                                  std::to_string(std::get<1>(info.param));
+                         });
+
+// A violation that only a long-lived child shows (worn_out_impl.c: its
+// WAIT_CTX_new fails after 100 ctxs in the process) is not reproduced
+// alone; what the long-lived child saw is all the evidence there is, so it
+// must be printed and saved: the requirement, expected and observed.
+TEST_F(ExploreCliTest, AViolationNotReproducedAloneStillSaysWhatWasBroken) {
+  const fs::path out = dir_ / "x";
+  const Result r = run({"explore", "--impl", ASYNCCONF_TEST_WORN_OUT_IMPL, "--seed", "1", "--sequences", "300",
+                        "--quiet", "--out", out.string()});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_TRUE(contains(r.out, "FOUND a violation of WAITCTX-NEW-RETURN-VALUE (must) in sequence #")) << r.out;
+  EXPECT_TRUE(contains(r.out, "not reproduced alone")) << r.out;
+  EXPECT_TRUE(contains(r.out, "reproduced alone: no (run alone it gave: pass)")) << r.out;
+  EXPECT_TRUE(contains(r.out, "expected wctx_new (returns 1)")) << r.out;
+  EXPECT_TRUE(contains(r.out, "observed wctx_new (returns 0)")) << r.out;
+  EXPECT_TRUE(contains(r.out, "requirement WAITCTX-NEW-RETURN-VALUE (must)")) << r.out;
+
+  const fs::path seq = out / "libworn_out_impl-violation-waitctx-new-return-value.seq";
+  ASSERT_TRUE(fs::exists(seq)) << r.out;
+  const std::string text = read_file(seq);
+  EXPECT_TRUE(contains(text, "# kind: violation (not reproduced alone)")) << text;
+  EXPECT_TRUE(contains(text, "# requirement: WAITCTX-NEW-RETURN-VALUE (must)")) << text;
+  EXPECT_TRUE(contains(text, "#   expected wctx_new (returns 1)")) << text;
+  EXPECT_TRUE(contains(text, "#   observed wctx_new (returns 0)")) << text;
+
+  const nlohmann::json report = nlohmann::json::parse(read_file(out / "report.json"));
+  ASSERT_EQ(report.at("cases").size(), 1u);
+  const nlohmann::json& c = report.at("cases").at(0);
+  EXPECT_EQ(c.at("id"), "explore/violation/WAITCTX-NEW-RETURN-VALUE");
+  EXPECT_EQ(c.at("verdict"), "fail");
+  EXPECT_EQ(c.at("requirements"), nlohmann::json::array({"WAITCTX-NEW-RETURN-VALUE"}));
+  const std::string evidence = c.at("evidence").get<std::string>();
+  EXPECT_TRUE(contains(evidence, "expected wctx_new (returns 1)")) << evidence;
+  EXPECT_TRUE(contains(evidence, "observed wctx_new (returns 0)")) << evidence;
+
+  // The saved file is a sequence that passes when replayed alone, as the
+  // finding says.
+  EXPECT_EQ(run({"replay", seq.string(), "--impl", ASYNCCONF_TEST_WORN_OUT_IMPL, "--level", "must"}).exit_code, 0);
 }
 
 TEST_F(ExploreCliTest, ReplayOfAPassingFilePrintsTheTrace) {

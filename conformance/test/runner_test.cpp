@@ -6,6 +6,8 @@
 #include <fstream>
 #include <regex>
 #include <set>
+#include <string>
+#include <utility>
 
 #include "asyncconf/conformance/catalogue.hpp"
 #include "asyncconf/conformance/expectations.hpp"
@@ -159,6 +161,17 @@ TEST_F(ExpectationsTest, ShippedFilesAreValidAndMatchByVersion) {
   harness::Identity openssl30;
   openssl30.version = "OpenSSL 3.0.19 27 Jan 2026";
   EXPECT_NE(shipped_expectations_for(openssl30), "");
+  // ci/openssl-versions.sh's matrix: each release picks its own file.
+  const std::pair<std::string, std::string> releases[] = {
+      {"OpenSSL 1.1.1w  11 Sep 2023", "openssl-1.1.1.json"},
+      {"OpenSSL 3.0.20 7 Apr 2026", "openssl-3.0.json"},
+      {"OpenSSL 3.5.7 9 Jun 2026", "openssl-3.5.json"}};
+  for (const auto& [version, file] : releases) {
+    harness::Identity identity;
+    identity.version = version;
+    EXPECT_EQ(std::filesystem::path(shipped_expectations_for(identity)).filename().string(), file)
+        << version;
+  }
   harness::Identity reference;
   EXPECT_EQ(shipped_expectations_for(reference), "");
 }

@@ -34,6 +34,7 @@ static_assert(std::is_trivially_copyable_v<Observation>);
 
 struct WireHeader {
   std::uint64_t mismatch;
+  std::uint64_t looser;
   std::uint64_t count;
   const char* requirement;
   std::uint8_t enforced;
@@ -46,6 +47,7 @@ struct WireHeader {
 std::string serialize(const RunResult& r) {
   WireHeader h{};
   h.mismatch = r.mismatch;
+  h.looser = r.looser;
   h.count = r.observed.size();
   h.requirement = r.difference.requirement;
   h.enforced = r.enforced;
@@ -64,6 +66,7 @@ bool deserialize(const std::string& in, RunResult& r) {
   std::memcpy(&h, in.data(), sizeof h);
   if (in.size() != sizeof h + h.count * sizeof(Observation)) return false;
   r.mismatch = h.mismatch;
+  r.looser = h.looser;
   r.enforced = h.enforced != 0;
   r.difference.found = h.found != 0;
   r.difference.site = h.site != 0;
@@ -105,17 +108,49 @@ enum class RecordType : std::uint32_t { Done, Inconclusive, Violation, BatchLeak
 
 struct Record {
   RecordType type;
-  std::uint32_t pad = 0;
+  std::uint32_t flags = 0;
   std::uint64_t index = 0;
   std::uint64_t ops = 0;
-  std::int64_t extra = 0;
+  std::int64_t extra = 0;  ///< BatchLeak: blocks gained; Violation: bytes of the RunResult that follow
 };
 
-void send(int fd, const Record& r) {
-  ssize_t n;
-  do {
-    n = ::write(fd, &r, sizeof r);
-  } while (n < 0 && errno == EINTR);
+constexpr std::uint32_t kRanInline = 1;  ///< Violation: on the batch thread, without a thread exit
+
+void send_bytes(int fd, const char* data, std::size_t size) {
+  while (size > 0) {
+    const ssize_t n = ::write(fd, data, size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;
+    data += n;
+    size -= static_cast<std::size_t>(n);
+  }
+}
+
+void send(int fd, const Record& r) { send_bytes(fd, reinterpret_cast<const char*>(&r), sizeof r); }
+
+// A violation with what was observed: the parent keeps it for a finding that
+// does not come back alone, where it is all there is to show.
+void send_violation(int fd, std::uint64_t index, const RunResult& r, bool ran_inline) {
+  const std::string payload = serialize(r);
+  std::string bytes(sizeof(Record), '\0');
+  const Record header{RecordType::Violation, ran_inline ? kRanInline : 0u, index, r.observed.size(),
+                      static_cast<std::int64_t>(payload.size())};
+  std::memcpy(bytes.data(), &header, sizeof header);
+  bytes += payload;
+  send_bytes(fd, bytes.data(), bytes.size());
+}
+
+// How the long-lived child runs sequence `index`: a one-thread sequence on
+// the batch thread, reset by ASYNC_cleanup_thread (the plan then has no
+// thread exit), except one in kIsolatedEvery, which runs on a thread of its
+// own so that what a thread's exit frees is checked too.
+constexpr std::uint64_t kIsolatedEvery = 32;
+bool runs_inline(const Sequence& s, std::uint64_t index) {
+  return one_thread(s) && index % kIsolatedEvery != kIsolatedEvery - 1;
+}
+ModelConfig batch_config(ModelConfig config, bool ran_inline) {
+  if (ran_inline) config.thread_exits = false;
+  return config;
 }
 
 // The child: runs sequences [first, end) until the deadline, reporting each.
@@ -127,7 +162,6 @@ void send(int fd, const Record& r) {
                                 std::uint64_t first,
                                 std::uint64_t end, Clock::time_point deadline, int out) {
   constexpr std::uint64_t kBatch = 256;
-  constexpr std::uint64_t kIsolatedEvery = 32;
   warm_up(api);
   const GeneratorOptions gen{explore_config(api, o, behaviour), o.threads, o.max_ops};
   std::uint64_t index = first;
@@ -137,22 +171,18 @@ void send(int fd, const Record& r) {
     bool clean = true;
     const std::int64_t heap_before = probes::live_allocations();
     const int fds_before = probes::open_fds();
-    std::thread batch([&] {
+    // On a stack of the harness's own, like the plans' threads: otherwise it
+    // holds one of the stacks glibc caches, and a plan on four threads gets
+    // a fresh one whose blocks outlive the plan (HarnessThread).
+    run_on_harness_thread([&] {
       for (std::uint64_t k = 0; k < kBatch && index < end && Clock::now() < deadline; ++k) {
         const Sequence s = generate(sequence_seed(o.seed, index), gen);
-        ModelConfig config = explore_config(api, o, behaviour);
         InterpreterOptions run_options;
-        // One-thread sequences run here, reset by ASYNC_cleanup_thread; one in
-        // kIsolatedEvery runs on a thread of its own, so that what a thread's
-        // exit frees is checked too.
-        if (one_thread(s) && index % kIsolatedEvery != kIsolatedEvery - 1) {
-          config.thread_exits = false;
-          run_options.inline_thread = true;
-        }
-        const Plan p = plan(s, config);
+        run_options.inline_thread = runs_inline(s, index);
+        const Plan p = plan(s, batch_config(explore_config(api, o, behaviour), run_options.inline_thread));
         const RunResult r = run_plan(api, p, run_options);
         if (r.violation()) {
-          send(out, {RecordType::Violation, 0, index, r.observed.size(), 0});
+          send_violation(out, index, r, run_options.inline_thread);
           violated = true;
           return;
         }
@@ -167,11 +197,10 @@ void send(int fd, const Record& r) {
         ++index;
       }
     });
-    batch.join();
     if (violated || !clean || !probes::allocation_counting()) continue;
     const std::int64_t gained = probes::live_allocations() - heap_before;
     const int fds_gained = probes::open_fds() - fds_before;
-    if (gained == 0 && fds_gained == 0) continue;
+    if (gained <= 0 && fds_gained <= 0) continue;  // fewer than before is no leak
     // Which sequence leaked: each again, alone on its own threads.
     bool found = false;
     for (std::uint64_t i = batch_first; i < index && !found; ++i) {
@@ -179,7 +208,7 @@ void send(int fd, const Record& r) {
       const Plan p = plan(s, explore_config(api, o, behaviour));
       const RunResult r = run_plan(api, p);
       if (r.violation()) {
-        send(out, {RecordType::Violation, 0, i, r.observed.size(), 0});
+        send_violation(out, i, r, false);
         violated = found = true;
       }
     }
@@ -384,6 +413,8 @@ ExploreResult explore(const AsyncApi& api, const ExploreOptions& o,
   IsolatedOutcome::Kind failed_kind = IsolatedOutcome::Kind::Violation;
   std::string failed_stderr;
   int failed_signal = 0;
+  std::optional<RunResult> failed_batch;
+  bool failed_inline = false;
 
   while (!failed_index && next < end && Clock::now() < deadline && !stopped()) {
     LiveChild child;
@@ -419,9 +450,13 @@ ExploreResult explore(const AsyncApi& api, const ExploreOptions& o,
         } else {
           child.pending.append(buf, static_cast<std::size_t>(n));
           std::size_t off = 0;
-          for (; off + sizeof(Record) <= child.pending.size(); off += sizeof(Record)) {
+          while (!failed_index && off + sizeof(Record) <= child.pending.size()) {
             Record r;
             std::memcpy(&r, child.pending.data() + off, sizeof r);
+            const std::size_t payload = r.type == RecordType::Violation ? static_cast<std::size_t>(r.extra) : 0;
+            if (off + sizeof(Record) + payload > child.pending.size()) break;  // the rest is still coming
+            const std::size_t body = off + sizeof(Record);
+            off = body + payload;
             switch (r.type) {
               case RecordType::Done:
               case RecordType::Inconclusive:
@@ -431,10 +466,14 @@ ExploreResult explore(const AsyncApi& api, const ExploreOptions& o,
                 next = r.index + 1;
                 last_progress = Clock::now();
                 break;
-              case RecordType::Violation:
+              case RecordType::Violation: {
                 failed_index = r.index;
                 failed_kind = IsolatedOutcome::Kind::Violation;
+                failed_inline = (r.flags & kRanInline) != 0;
+                RunResult seen;
+                if (deserialize(child.pending.substr(body, payload), seen)) failed_batch = std::move(seen);
                 break;
+              }
               case RecordType::BatchLeak: ++result.unattributed_leaks; break;
               case RecordType::Finished: finished = true; break;
             }
@@ -478,6 +517,8 @@ ExploreResult explore(const AsyncApi& api, const ExploreOptions& o,
   const GeneratorOptions gen{explore_config(api, o, behaviour), o.threads, o.max_ops};
   f.original = generate(f.sequence_seed, gen);
   f.config = explore_config(api, o, behaviour);
+  f.batch = std::move(failed_batch);
+  f.batch_config = batch_config(f.config, failed_inline);
   totals.phase = "confirming";
   report();
   const IsolatedOutcome alone = run_isolated(api, f.original, o.level, o.timeout, &f.config);

@@ -1,11 +1,9 @@
 #include "asyncconf/harness/identity.hpp"
 
 #include <dlfcn.h>
-#include <openssl/evp.h>
+#include <sha2.h>
 
 #include <array>
-#include <cstdio>
-#include <memory>
 
 namespace asyncconf::harness {
 
@@ -25,27 +23,11 @@ AbiLevel abi_level(const AsyncApi& api) noexcept {
 }
 
 std::string sha256_of_file(const std::string& path) {
-  const std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"),
-                                                              &std::fclose);
-  if (file == nullptr) return "";
-  const std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> md(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
-  if (md == nullptr || EVP_DigestInit_ex(md.get(), EVP_sha256(), nullptr) != 1) return "";
-  std::array<unsigned char, 1 << 16> buffer{};
-  std::size_t n = 0;
-  while ((n = std::fread(buffer.data(), 1, buffer.size(), file.get())) > 0) {
-    if (EVP_DigestUpdate(md.get(), buffer.data(), n) != 1) return "";
-  }
-  if (std::ferror(file.get()) != 0) return "";
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int length = 0;
-  if (EVP_DigestFinal_ex(md.get(), digest.data(), &length) != 1) return "";
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned int i = 0; i < length; ++i) {
-    hex += kHex[digest[i] >> 4];
-    hex += kHex[digest[i] & 0xf];
-  }
-  return hex;
+  // libmd, not libcrypto: the process that loads an implementation must hold
+  // no libcrypto but the one under test.
+  std::array<char, SHA256_DIGEST_STRING_LENGTH> hex{};
+  if (SHA256File(path.c_str(), hex.data()) == nullptr) return "";
+  return hex.data();
 }
 
 Identity identify(const LoadedImpl& impl) {

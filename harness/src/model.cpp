@@ -70,6 +70,7 @@ constexpr Req kAllFdsOrder{"FD-GET-ALL-NEWEST-FIRST", Level::DeFacto};
 constexpr Req kChangedLists{"CHANGED-LISTS", Level::Must};
 constexpr Req kChangedCounts{"CHANGED-COUNTS", Level::Must};
 constexpr Req kChangedReset{"CHANGED-RESET-ON-RESUME", Level::DeFacto};
+constexpr Req kChangedClearNew{"CHANGED-CLEAR-NEW-FD-NEITHER", Level::DeFacto};
 constexpr Req kCallbackSet{"CALLBACK-SET-RETURN-VALUE", Level::Must};
 constexpr Req kCallbackGet{"CALLBACK-GET-RETURNS-SET", Level::Must};
 constexpr Req kCallbackNone{"CALLBACK-GET-NONE-RETURNS-0", Level::DeFacto};
@@ -135,6 +136,9 @@ struct CtxM {
   long status = ASYNC_STATUS_UNSUPPORTED;
   int user = -1;               // the job it serves
   bool reset_or_deleted = false;
+  // An fd set and cleared since the last reset: OpenSSL reports it neither
+  // added nor deleted; a log of the calls reports it both.
+  bool cleared_new = false;
 };
 
 template <class T>
@@ -374,6 +378,7 @@ struct Model::State {
         check(e, Field::Rc, 1, kClearFd);
         if (entry->added) {
           c.entries.erase(c.entries.begin() + (entry - c.entries.data()));
+          c.cleared_new = true;
         } else {
           entry->deleted = true;
           c.reset_or_deleted = true;
@@ -411,8 +416,8 @@ struct Model::State {
             added.push(x.fd);
           }
         }
-        const Req& lists = c.reset_or_deleted ? kChangedReset : kChangedLists;
-        const Req& counts = c.reset_or_deleted ? kChangedReset : kChangedCounts;
+        const Req& lists = c.reset_or_deleted ? kChangedReset : c.cleared_new ? kChangedClearNew : kChangedLists;
+        const Req& counts = c.reset_or_deleted ? kChangedReset : c.cleared_new ? kChangedClearNew : kChangedCounts;
         check(e, Field::Rc, 1, kChangedLists);
         check(e, Field::Extra, added.size, counts);
         check(e, Field::Extra2, deleted.size, counts);

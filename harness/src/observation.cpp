@@ -12,6 +12,12 @@ bool is_list(Field f) { return f == Field::List || f == Field::List2; }
 
 const FdList& list_of(const Observation& o, Field f) { return f == Field::List ? o.list : o.list2; }
 
+// Heap blocks and fds gained over a sequence: a leak is a gain above the
+// prediction. Fewer than at the start is no leak: the C library frees
+// blocks of its own (an exited thread's TLS when its stack is reused), and
+// a sequence may end before a block it found was freed by someone else.
+bool is_gain(Field f) { return f == Field::Heap || f == Field::Fds; }
+
 std::string list_text(const FdList& l) {
   std::string s = "[";
   for (int i = 0; i < std::min(l.size, kMaxFdsPerCtx); ++i) {
@@ -184,7 +190,7 @@ Difference compare(const Expected& expected, const Observation& seen) noexcept {
       } else if (c.order_requirement != nullptr && !(want == got)) {
         consider(f, c.order_requirement, c.order_level);
       }
-    } else if (expected.want.value(f) != seen.value(f)) {
+    } else if (is_gain(f) ? seen.value(f) > expected.want.value(f) : expected.want.value(f) != seen.value(f)) {
       consider(f, c.requirement, c.level);
     }
   }
@@ -200,7 +206,9 @@ Difference compare_raw(const Observation& a, const Observation& b) noexcept {
   }
   for (std::size_t i = 0; i < kFieldCount; ++i) {
     const Field f = static_cast<Field>(i);
-    const bool differs = is_list(f) ? !(list_of(a, f) == list_of(b, f)) : a.value(f) != b.value(f);
+    const bool differs = is_list(f)   ? !(list_of(a, f) == list_of(b, f))
+                         : is_gain(f) ? (a.value(f) > 0) != (b.value(f) > 0)
+                                      : a.value(f) != b.value(f);
     if (differs) {
       d.found = true;
       d.field = f;

@@ -51,8 +51,10 @@ std::string format_trace(const Sequence& sequence, const Plan& plan, const RunRe
     }
     const Expected* e = i < plan.expected.size() ? &plan.expected[i] : nullptr;
     const bool differs = i == result.mismatch;
-    out += std::string(differs ? "  DIFFERS " : "  ok      ") + describe(o, e) + "\n";
-    if (differs && e != nullptr) out += "  expected " + describe(e->want, e) + "\n";
+    // Only a looser level than the run's fixes what differs here.
+    const bool looser = i == result.looser;
+    out += std::string(differs ? "  DIFFERS " : looser ? "  looser  " : "  ok      ") + describe(o, e) + "\n";
+    if ((differs || looser) && e != nullptr) out += "  expected " + describe(e->want, e) + "\n";
   }
   for (const auto& [index, reason] : skipped) {
     out += "  skipped op " + std::to_string(index + 1) + ": " + reason + "\n";

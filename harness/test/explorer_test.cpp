@@ -9,20 +9,14 @@
 #include "asyncconf/harness/generator.hpp"
 #include "asyncconf/harness/sequence_text.hpp"
 #include "asyncconf/harness/trace.hpp"
+#include "loaded_impls.hpp"
 #include "run_generated.hpp"
 
 namespace asyncconf::harness {
 namespace {
 
-const AsyncApi& reference() {
-  static LoadResult r = LoadedImpl::load(ASYNCCONF_TEST_REFERENCE);
-  return r.impl().api();
-}
-
-const AsyncApi& openssl() {
-  static LoadResult r = LoadedImpl::load_system("libcrypto.so.3");
-  return r.impl().api();
-}
+using testing::openssl;
+using testing::reference;
 
 using harness::testing::run_generated;
 

@@ -3,6 +3,7 @@
 // "Deliberate differences").
 #include "export.hpp"
 #include "fault.hpp"
+#include "lib_ctx.hpp"
 #include "registry.hpp"
 #include "stack.hpp"
 #include "thread_state.hpp"
@@ -65,7 +66,12 @@ ASYNCREF_EXPORT int ASYNC_start_job(ASYNC_JOB** job, ASYNC_WAIT_CTX* ctx, int* r
     Job* paused = ts->pool.find(*job);
     if (paused == nullptr || paused->state() != JobState::Paused) return ASYNC_ERR;
     ts->current = paused;
+    // The job gets back the default library context it had when it paused.
+    const auto set0_default = asyncconf::ref::lib_ctx::set0_default();
+    void* callers_lib_ctx = nullptr;
+    if (set0_default != nullptr) callers_lib_ctx = set0_default(paused->lib_ctx());
     paused->resume();
+    if (set0_default != nullptr) paused->set_lib_ctx(set0_default(callers_lib_ctx));
     return report(*ts, paused, job, ret);
   }
 
@@ -77,11 +83,17 @@ ASYNCREF_EXPORT int ASYNC_start_job(ASYNC_JOB** job, ASYNC_WAIT_CTX* ctx, int* r
     return why == Pool::Shortage::AtMaxSize ? ASYNC_NO_JOBS : ASYNC_ERR;
   }
   ts->current = fresh;
+  // A new job runs with its caller's default library context; whatever
+  // default it sets is taken back from the caller when it stops.
+  const auto set0_default = asyncconf::ref::lib_ctx::set0_default();
+  void* callers_lib_ctx = nullptr;
+  if (set0_default != nullptr) callers_lib_ctx = set0_default(nullptr);
   if (!fresh->start(func, args, size, ctx)) {
     ts->current = nullptr;
     ts->pool.release(fresh);
     return ASYNC_ERR;
   }
+  if (set0_default != nullptr) fresh->set_lib_ctx(set0_default(callers_lib_ctx));
   return report(*ts, fresh, job, ret);
 }
 

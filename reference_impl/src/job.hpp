@@ -49,6 +49,9 @@ public:
   /// Safe to call from any thread (see registry.hpp).
   ASYNC_WAIT_CTX* wait_ctx() const noexcept { return wait_ctx_.load(std::memory_order_relaxed); }
   std::size_t stack_size() const noexcept { return stack_.size(); }
+  /// The default OSSL_LIB_CTX the body had when it last stopped (lib_ctx.hpp).
+  void* lib_ctx() const noexcept { return lib_ctx_; }
+  void set_lib_ctx(void* ctx) noexcept { lib_ctx_ = ctx; }
 
 private:
   explicit Job(Stack stack) noexcept;
@@ -62,6 +65,7 @@ private:
   std::unique_ptr<std::byte[]> args_;
   std::atomic<ASYNC_WAIT_CTX*> wait_ctx_{nullptr};
   int result_ = 0;
+  void* lib_ctx_ = nullptr;
 };
 
 /// Smaller stacks cannot hold the fibre's own frames; an allocator that

@@ -1,7 +1,8 @@
 # The dynamic-linking ABI of an ASYNC implementation, read with readelf:
 #
-#   cmake -DLIBRARY=<libasyncref.so> -DREADELF=<readelf>
+#   cmake -DLIBRARY=<libasyncref.so.1> -DREADELF=<readelf>
 #         -DSYMBOLS_DEF=<asyncconf/async_symbols.def> [-DEXPECTED_COUNT=22]
+#         [-DEXPECTED_SONAME=libasyncref.so.1] [-DLINK_NAME=<libasyncref.so>]
 #         -P abi_exports.cmake
 #
 # 1. The defined dynamic symbols are exactly the functions of
@@ -9,7 +10,10 @@
 #    libcrypto.so.3 gives it (name@@OPENSSL_3.2.0 for the functions OpenSSL
 #    3.2 added, name@@OPENSSL_3.0.0 for the rest). The ABS symbols of the
 #    version nodes themselves (OPENSSL_3.0.0, OPENSSL_3.2.0) are ignored.
-# 2. DT_NEEDED names neither libcrypto nor libssl.
+# 2. DT_NEEDED names neither libcrypto nor libssl, nor Boost (Boost.Context
+#    is linked in, so the drop-in needs only libc and libstdc++). With
+#    EXPECTED_SONAME, DT_SONAME is exactly that; with LINK_NAME, that file
+#    (the unversioned link) resolves to LIBRARY.
 # 3. No relocation references an ASYNC_ symbol and no ASYNC_ symbol is
 #    imported: every call between the library's own functions binds to the
 #    library itself (no PLT/GOT slot another libcrypto could interpose).
@@ -168,7 +172,28 @@ foreach(lib IN LISTS needed)
   if(lib MATCHES "^lib(crypto|ssl)[.-]")
     string(APPEND failures "DT_NEEDED has ${lib}: the library must not depend on OpenSSL\n")
   endif()
+  if(lib MATCHES "^libboost")
+    string(APPEND failures "DT_NEEDED has ${lib}: Boost.Context must be linked in statically\n")
+  endif()
 endforeach()
+
+# " 0x000000000000000e (SONAME)             Library soname: [libasyncref.so.1]"
+set(soname "")
+foreach(line IN LISTS dynamic)
+  if(line MATCHES "\\(SONAME\\) +Library soname: \\[([^]]+)\\]")
+    set(soname "${CMAKE_MATCH_1}")
+  endif()
+endforeach()
+if(DEFINED EXPECTED_SONAME AND NOT soname STREQUAL EXPECTED_SONAME)
+  string(APPEND failures "DT_SONAME is '${soname}', expected '${EXPECTED_SONAME}'\n")
+endif()
+if(DEFINED LINK_NAME)
+  get_filename_component(link_target "${LINK_NAME}" REALPATH)
+  get_filename_component(library_real "${LIBRARY}" REALPATH)
+  if(NOT EXISTS "${LINK_NAME}" OR NOT link_target STREQUAL library_real)
+    string(APPEND failures "${LINK_NAME} does not resolve to ${LIBRARY} (it resolves to '${link_target}')\n")
+  endif()
+endif()
 
 # --- 3. Relocations ----------------------------------------------------------
 
@@ -201,5 +226,5 @@ if(failures)
 endif()
 string(REPLACE ";" ", " needed_shown "${needed}")
 message(STATUS "${LIBRARY}: exports exactly the ${n_expected} ASYNC functions at their "
-               "libcrypto versions; NEEDED: ${needed_shown}; "
+               "libcrypto versions; SONAME: ${soname}; NEEDED: ${needed_shown}; "
                "none of its ${n_relocs} relocations references an ASYNC_ symbol")

@@ -17,9 +17,15 @@ namespace asyncconf::conformance {
 enum class Capability {
   Callbacks,     ///< ASYNC_WAIT_CTX_{set,get}_{callback,status} (OpenSSL 3.0)
   MemFunctions,  ///< ASYNC_{set,get}_mem_functions (OpenSSL 3.2)
+  LibCtx,        ///< OSSL_LIB_CTX_{new,set0_default,free} in the implementation's library (libcrypto 3.x)
 };
 const char* to_string(Capability capability) noexcept;
 bool has(const harness::AsyncApi& api, Capability capability) noexcept;
+
+/// A function of the implementation beyond the ASYNC ABI (e.g. libcrypto's
+/// OSSL_LIB_CTX_new), looked up in the library that defines its
+/// ASYNC_start_job and that library's dependencies; null when none has it.
+void* impl_symbol(const harness::AsyncApi& api, const char* name) noexcept;
 
 class CaseContext;
 

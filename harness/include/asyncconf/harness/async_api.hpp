@@ -42,6 +42,8 @@ struct LoadError {
     FileNotFound,    ///< nothing at the path
     NotLoadable,     ///< dlopen() refused it (not ELF, wrong arch, missing deps...)
     MissingSymbols,  ///< loaded, but lacks some of the OpenSSL 1.1.0 functions
+    NotIsolated,     ///< would share this process with another copy of itself or
+                     ///< another libcrypto/libssl, so calls could cross between them
   };
   Kind kind;
   /// For people: the path and what went wrong (dlopen's own text, or every
@@ -49,7 +51,7 @@ struct LoadError {
   std::string message;
 };
 
-/// "FileNotFound", "NotLoadable" or "MissingSymbols".
+/// "FileNotFound", "NotLoadable", "MissingSymbols" or "NotIsolated".
 const char* to_string(LoadError::Kind kind) noexcept;
 
 class LoadResult;
@@ -72,6 +74,14 @@ public:
   /// library on the search path. dlsym also searches the library's own
   /// dependencies, so a library that only links an implementation resolves
   /// to that implementation's functions.
+  ///
+  /// Refused as NotIsolated, with both paths named: a file whose soname an
+  /// object already in the process has (two copies of libcrypto.so.3 call
+  /// into each other); ASYNC functions that resolve to an object that was
+  /// in the process before the load, or that the process's global scope
+  /// already defines elsewhere (the library's own calls would go there);
+  /// and any libcrypto or libssl in the process that no load() or
+  /// load_system() brought in. Every verdict must be the implementation's.
   static LoadResult load(const std::string& path);
   /// Opens a library by name through the dynamic loader's search path
   /// (e.g. "libcrypto.so.3"), as a program linked against it would get it.

@@ -103,6 +103,14 @@ struct Finding {
   ShrinkResult shrink_stats;
   IsolatedOutcome outcome;          ///< of the shrunk sequence, run alone
   ModelConfig config;               ///< the model config the shrunk sequence was judged with
+  /// A violation as the long-lived child saw it (the observations up to the
+  /// difference, and the difference), judged with `batch_config`: all that is
+  /// known of a violation that does not come back alone. Empty for a crash or
+  /// a hang, whose child left no observations.
+  std::optional<RunResult> batch;
+  /// The model config of the batch run (one-thread sequences run there on the
+  /// batch thread, without a thread exit at their end).
+  ModelConfig batch_config;
 };
 
 struct ExploreResult {

@@ -10,6 +10,7 @@
 #include <limits>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "asyncconf/harness/async_api.hpp"
@@ -18,8 +19,44 @@
 
 namespace asyncconf::harness {
 
+/// A thread on a stack the harness owns. glibc allocates each thread's DTV
+/// and the TLS blocks of dlopen'ed libraries (the implementation's
+/// thread_local state) with malloc. On a stack of its own making it keeps
+/// them with the stack in its cache of exited threads' stacks (40 MiB: four
+/// default stacks) and frees them only when it drops or reuses the stack, so
+/// whether making and joining a thread changed the heap count depended on how
+/// many other threads were alive. On a stack the caller provides, glibc frees
+/// them when the thread is joined: a HarnessThread leaves the heap as it found
+/// it. Starting one allocates nothing; the stacks are mmap'ed and reused.
+class HarnessThread {
+public:
+  HarnessThread() noexcept = default;
+  /// Starts `fn(arg)`. Throws std::system_error when no thread can be made.
+  HarnessThread(void (*fn)(void*), void* arg);
+  HarnessThread(HarnessThread&& other) noexcept;
+  HarnessThread& operator=(HarnessThread&& other) noexcept;  ///< joins this one first
+  ~HarnessThread();                                           ///< joins
+  bool joinable() const noexcept { return stack_ != nullptr; }
+  void join() noexcept;
+
+private:
+  unsigned long id_ = 0;  // pthread_t
+  void* stack_ = nullptr;
+};
+
+/// Runs `f()` on a HarnessThread and waits for it.
+template <class F>
+void run_on_harness_thread(F&& f) {
+  using Fn = std::remove_reference_t<F>;
+  HarnessThread t([](void* p) { (*static_cast<Fn*>(p))(); }, const_cast<void*>(static_cast<const void*>(&f)));
+  t.join();
+}
+
 struct InterpreterOptions {
-  /// Compare with the plan and stop at the first difference. Off: record
+  /// Compare with the plan and stop at the first difference the plan's
+  /// level checks (a value only a looser level fixes is noted in
+  /// RunResult::looser and the run goes on, when the same op ran; a
+  /// different op stops it). Off: record
   /// everything (for comparing two implementations), up to the plan's
   /// length plus a margin.
   bool check = true;
@@ -32,13 +69,17 @@ struct InterpreterOptions {
 struct RunResult {
   static constexpr std::size_t npos = std::numeric_limits<std::size_t>::max();
   std::vector<Observation> observed;
-  /// Index (in observed and plan.expected) of the first difference, or npos.
+  /// Index (in observed and plan.expected) of the difference that stopped
+  /// the run, or npos.
   std::size_t mismatch = npos;
   Difference difference;
   /// The difference is one the run's level checks: a violation. Otherwise
   /// the implementation left the level's ground (the model cannot follow).
   bool violation() const noexcept { return mismatch != npos && enforced; }
   bool enforced = false;
+  /// The first value that differed where only a looser level fixes it and
+  /// the same op ran (the run went on), or npos.
+  std::size_t looser = npos;
 };
 
 /// Installs the interpreter's counting stack allocator (which also hands

@@ -106,8 +106,11 @@ struct Difference {
 /// Compares `seen` with `expected`, field by field in Field order; only
 /// checks up to `level` count ("found" with a looser level is reported too,
 /// so a caller can tell a violation from behaviour outside the run's level).
+/// Heap and Fds differ only when more were gained than predicted: a count
+/// below the start is not a leak.
 Difference compare(const Expected& expected, const Observation& seen) noexcept;
-/// Every field, lists in order: for comparing two implementations.
+/// Every field, lists in order, Heap and Fds as "gained any or not": for
+/// comparing two implementations.
 Difference compare_raw(const Observation& a, const Observation& b) noexcept;
 
 /// "ASYNC_start_job -> ASYNC_PAUSE, *job=j0, *ret untouched" and the like: one
