@@ -99,9 +99,9 @@ std::optional<LoadError> crossing(const std::string& path, const AsyncApi& api,
 }
 
 // A libcrypto or libssl in the process that no load brought in.
-std::optional<LoadError> foreign_openssl(const std::string& path) {
+std::optional<LoadError> foreign_openssl(const std::string& path, const std::vector<MappedObject>& now) {
   const std::lock_guard<std::mutex> lock(g_loaded_mutex);
-  for (const MappedObject& o : mapped_objects()) {
+  for (const MappedObject& o : now) {
     if (is_openssl_library(o.soname) &&
         std::find(g_loaded_bases.begin(), g_loaded_bases.end(), o.base) == g_loaded_bases.end()) {
       return LoadError{LoadError::Kind::NotIsolated,
@@ -112,9 +112,9 @@ std::optional<LoadError> foreign_openssl(const std::string& path) {
   return std::nullopt;
 }
 
-void remember_new_objects(const std::vector<MappedObject>& before) {
+void remember_new_objects(const std::vector<MappedObject>& before, const std::vector<MappedObject>& now) {
   const std::lock_guard<std::mutex> lock(g_loaded_mutex);
-  for (const MappedObject& o : mapped_objects()) {
+  for (const MappedObject& o : now) {
     if (!contains(before, o.base)) g_loaded_bases.push_back(o.base);
   }
 }
@@ -161,15 +161,15 @@ LoadResult LoadedImpl::load(const std::string& path) {
   const std::string file = path.find('/') == std::string::npos ? "./" + path : path;
   const std::vector<MappedObject> before = mapped_objects();
   if (std::optional<LoadError> conflict = same_soname_conflict(file, before)) return std::move(*conflict);
-  return open_and_resolve(file, path);
+  return open_and_resolve(file, path, before);
 }
 
 LoadResult LoadedImpl::load_system(const std::string& soname) {
-  return open_and_resolve(soname, soname);
+  return open_and_resolve(soname, soname, mapped_objects());
 }
 
-LoadResult LoadedImpl::open_and_resolve(const std::string& file, const std::string& shown) {
-  const std::vector<MappedObject> before = mapped_objects();
+LoadResult LoadedImpl::open_and_resolve(const std::string& file, const std::string& shown,
+                                        const std::vector<MappedObject>& before) {
   dlerror();
   void* handle = dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (handle == nullptr) {
@@ -204,9 +204,10 @@ LoadResult LoadedImpl::open_and_resolve(const std::string& file, const std::stri
 
   // Recorded before the checks, so that a refused load's own objects are not
   // later blamed as foreign; it stays mapped (see the class comment).
-  remember_new_objects(before);
+  const std::vector<MappedObject> now = mapped_objects();
+  remember_new_objects(before, now);
   if (std::optional<LoadError> crossed = crossing(path, *api, before)) return std::move(*crossed);
-  if (std::optional<LoadError> foreign = foreign_openssl(path)) return std::move(*foreign);
+  if (std::optional<LoadError> foreign = foreign_openssl(path, now)) return std::move(*foreign);
   return LoadedImpl(handle, path, std::move(api), std::move(missing_optional));
 }
 

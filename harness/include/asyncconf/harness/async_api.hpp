@@ -12,6 +12,8 @@
 
 namespace asyncconf::harness {
 
+struct MappedObject;
+
 /// One implementation's ASYNC ABI. Each member bears the name of the C
 /// function it points to and exactly that function's type (async_abi.h), so
 /// a call reads as in C: `api.ASYNC_start_job(&job, ctx, &ret, fn, args, n)`.
@@ -105,7 +107,9 @@ public:
   void* native_handle() const noexcept { return handle_; }
 
 private:
-  static LoadResult open_and_resolve(const std::string& file, const std::string& shown);
+  /// `before`: the objects mapped before this load (mapped_objects.hpp).
+  static LoadResult open_and_resolve(const std::string& file, const std::string& shown,
+                                     const std::vector<MappedObject>& before);
   LoadedImpl(void* handle, std::string path, std::unique_ptr<const AsyncApi> api,
              std::vector<std::string> missing_optional) noexcept;
 
