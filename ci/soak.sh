@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Soak (not part of the test suite): runs the RapidCheck state-machine
-# properties of harness/test/property_test.cpp for many cases with a random
+# properties of harness/runners/test/property_test.cpp for many cases with a random
 # seed, each property in its own process (as ctest runs them: the ASYNC
 # per-process state, such as the stack allocator, belongs to one
 # implementation). Builds the default preset first.
@@ -26,7 +26,7 @@ build="${SOAK_BUILD_DIR:-build/default}"
 bash ci/deps.sh
 cmake --preset default -B "$build" >/dev/null
 cmake --build "$build" --target property_test
-binary="$build/harness/test/property_test"
+binary="$build/harness/runners/test/property_test"
 
 # "Suite." lines, then "  Name" lines: one Suite.Name per property.
 mapfile -t properties < <("$binary" --gtest_list_tests --gtest_filter="$filter" |
