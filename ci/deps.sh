@@ -15,6 +15,7 @@ packages=(
   libgtest-dev libgmock-dev librapidcheck-dev
   libcli11-dev nlohmann-json3-dev libbenchmark-dev
   pkg-config libxml2-utils libmd-dev dpkg-dev
+  groff-base
 )
 
 missing=()

@@ -8,8 +8,11 @@ cd "$(dirname "$0")/.."
 out="${1:-asyncconf-reports}"
 
 bash ci/deps.sh
-cmake --preset default >/dev/null
-cmake --build --preset default
+# Unity build and line-table debug info, as ci/test.sh builds.
+cmake --preset default -DCMAKE_UNITY_BUILD=ON -DASYNCCONF_DEBUG_INFO=lines >/dev/null
+# Only what this job runs: asyncconf and the reference it loads (the
+# expectations are staged at configure time); the tests are ci/test.sh's.
+cmake --build --preset default --target asyncconf asyncref
 
 asyncconf=build/default/conformance/asyncconf
 status=0

@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
 # The whole test suite: install dependencies, then for each preset configure,
-# build and run ctest. Without an argument: default, asan (gcc, ASan+UBSan),
-# fuzz (clang, ASan+UBSan: keeps the tree building with the fuzzers' compiler)
-# and tsan (the tests labelled "threads").
+# build what its tiers need and run them (labels: cmake/Tiers.cmake).
+#   default  gcc, every tier
+#   asan     gcc, ASan+UBSan+LSan: unit, suite, property, threads (the tiers
+#            whose code paths a memory error could hide in; mutation and
+#            explore verdicts do not change with a sanitizer: run once)
+#   fuzz     clang, libFuzzer instrumentation, ASan+UBSan: the fuzz tier
+#   tsan     gcc, TSan: threads
+# Each phase's wall time is printed at the end.
 # Usage: ci/test.sh [preset...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,15 +15,51 @@ cd "$(dirname "$0")/.."
 presets=("$@")
 [ ${#presets[@]} -eq 0 ] && presets=(default asan fuzz tsan)
 
-bash ci/deps.sh
+declare -A tiers=(
+  [default]=""
+  [asan]="unit suite property threads"
+  [fuzz]="fuzz"
+  [tsan]="threads"
+)
+all_tiers="unit suite mutation explore property threads fuzz install bench"
+
+timings=()
+phase() {  # phase NAME COMMAND...: runs it and records its wall time
+  local name=$1 start=$SECONDS
+  shift
+  "$@"
+  timings+=("$(printf '%-28s %4d s' "$name" $((SECONDS - start)))")
+}
+
+phase deps bash ci/deps.sh
 for preset in "${presets[@]}"; do
+  [ -v "tiers[$preset]" ] || { echo "ci/test.sh: unknown preset '$preset'" >&2; exit 2; }
   echo "=== preset: $preset"
-  cmake --preset "$preset" >/dev/null
-  if [ "$preset" = tsan ]; then
-    # It runs only the tests labelled "threads": build just what they need.
-    cmake --build --preset tsan --target reference_threads_test interpreter_test asyncconf asyncref
+  # Unity builds (several sources per translation unit: the heavy headers,
+  # GoogleTest, CLI11 and nlohmann-json, compiled once per batch, not once
+  # per file) and line-table debug info: together about half the CPU time
+  # of a build.
+  cmake --preset "$preset" -DCMAKE_UNITY_BUILD=ON -DASYNCCONF_DEBUG_INFO=lines >/dev/null
+  if [ -z "${tiers[$preset]}" ]; then
+    phase "$preset: build" cmake --build --preset "$preset"
+    # Every test must belong to a tier, or no sanitizer build would run it.
+    untiered=$(ctest --preset "$preset" -N -LE "^($(tr ' ' '|' <<<"$all_tiers"))\$" | grep -c '^ *Test *#' || true)
+    if [ "$untiered" -ne 0 ]; then
+      echo "ci/test.sh: $untiered tests carry no tier label:" >&2
+      ctest --preset "$preset" -N -LE "^($(tr ' ' '|' <<<"$all_tiers"))\$" >&2
+      exit 1
+    fi
+    phase "$preset: test (all tiers)" ctest --preset "$preset" --parallel "$(nproc)"
   else
-    cmake --build --preset "$preset"
+    targets=()
+    for tier in ${tiers[$preset]}; do targets+=("tier_$tier"); done
+    phase "$preset: build (${tiers[$preset]// /,})" cmake --build --preset "$preset" --target "${targets[@]}"
+    # The test preset's label filter names the same tiers (CMakePresets.json).
+    phase "$preset: test" ctest --preset "$preset" --parallel "$(nproc)"
   fi
-  ctest --preset "$preset" --parallel "$(nproc)"
 done
+
+echo
+echo "=== where the time went"
+printf '%s\n' "${timings[@]}"
+printf '%-28s %4d s\n' total "$SECONDS"

@@ -7,8 +7,9 @@
 
 namespace asyncconf::cli {
 
-/// "reference": the built libasyncref.so ($ASYNCCONF_REFERENCE_LIB
-/// overrides); "openssl": libcrypto.so.3 through the dynamic loader;
+/// "reference": libasyncref.so.1 found relative to the running executable
+/// (installed: <prefix>/<libdir>; in the build tree: reference_impl/), or
+/// $ASYNCCONF_REFERENCE_LIB; "openssl": libcrypto.so.3 through the dynamic loader;
 /// anything else: a path to a shared object.
 harness::LoadResult load_impl(const std::string& name);
 

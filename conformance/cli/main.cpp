@@ -1,6 +1,7 @@
 // asyncconf: conformance testing of ASYNC job API implementations.
 #include <cstdio>
 
+#include "cli_options.hpp"
 #include "commands.hpp"
 
 int main(int argc, char** argv) {
@@ -8,6 +9,8 @@ int main(int argc, char** argv) {
                " - conformance tests for implementations of OpenSSL's ASYNC job API"};
   app.set_version_flag("--version", ASYNCCONF_VERSION);
   app.require_subcommand(1);
+  // Parse errors in the form of every other usage error: "asyncconf run: ...".
+  app.failure_message(asyncconf::cli::parse_failure_message);
   int exit_code = asyncconf::cli::kExitOk;
   asyncconf::cli::setup_run(app, exit_code);
   asyncconf::cli::setup_list(app, exit_code);

@@ -3,6 +3,7 @@
 
 #include "asyncconf/reports/json_report.hpp"
 #include "asyncconf/reports/write_reports.hpp"
+#include "cli_options.hpp"
 #include "commands.hpp"
 
 namespace asyncconf::cli {
@@ -14,14 +15,13 @@ struct ReportOptions {
   std::string report_dir = ".";
 };
 
-int run_report(const ReportOptions& o) {
+int run_report(const CLI::App& cmd, const ReportOptions& o) {
   std::vector<reports::RunReport> runs;
   for (const std::string& path : o.compare) {
     try {
       runs.push_back(reports::read_json_report(path));  // errors name the file and field
     } catch (const std::exception& e) {
-      std::fprintf(stderr, "asyncconf report: %s\n", e.what());
-      return kExitUsage;
+      return usage_error(cmd, e.what());
     }
   }
   try {
@@ -29,8 +29,7 @@ int run_report(const ReportOptions& o) {
       std::printf("wrote %s\n", written.c_str());
     }
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "asyncconf report: %s\n", e.what());
-    return kExitUsage;
+    return usage_error(cmd, e.what());
   }
   return kExitOk;
 }
@@ -43,10 +42,11 @@ void setup_report(CLI::App& app, int& exit_code) {
       "report", "Compare runs: one matrix of requirements x implementations (Markdown and HTML)");
   report->add_option("--compare", options->compare, "report.json files of the runs to compare")
       ->required()
-      ->expected(1, -1);
+      ->expected(1, -1)
+      ->check(CLI::ExistingFile);
   report->add_option("--report-dir", options->report_dir,
                      "Folder for compare.md and compare.html (default: the current one)");
-  report->callback([options, &exit_code] { exit_code = run_report(*options); });
+  report->callback([report, options, &exit_code] { exit_code = run_report(*report, *options); });
 }
 
 }  // namespace asyncconf::cli

@@ -1,8 +1,4 @@
 // asyncconf run: the conformance suite against one implementation.
-#include <signal.h>
-#include <unistd.h>
-
-#include <atomic>
 #include <cstdio>
 #include <optional>
 #include <thread>
@@ -10,6 +6,7 @@
 #include "asyncconf/conformance/runner.hpp"
 #include "asyncconf/harness/identity.hpp"
 #include "asyncconf/reports/write_reports.hpp"
+#include "cli_options.hpp"
 #include "commands.hpp"
 #include "impl_loader.hpp"
 #include "progress.hpp"
@@ -30,11 +27,6 @@ struct RunCommandOptions {
   std::string formats = "json,junit,md,html";
   bool quiet = false;
 };
-
-int usage_error(const std::string& message) {
-  std::fprintf(stderr, "asyncconf run: %s\n", message.c_str());
-  return kExitUsage;
-}
 
 void print_summary(const reports::RunReport& report) {
   const reports::Summary s = report.summary();
@@ -63,22 +55,13 @@ void print_summary(const reports::RunReport& report) {
   }
 }
 
-int run_run(const RunCommandOptions& o) {
-  const std::optional<conformance::Level> level = conformance::level_from_string(o.level);
-  if (!level) return usage_error("--level must be must, de-facto or robustness, not '" + o.level + "'");
-  if (o.timeout_ms <= 0) return usage_error("--timeout-ms must be positive");
-  if (o.jobs < 0) return usage_error("--jobs must be 0 (one per core) or more");
-  reports::Formats formats;
-  try {
-    formats = reports::parse_formats(o.formats);
-  } catch (const std::exception& e) {
-    return usage_error(e.what());
-  }
+int run_run(const CLI::App& cmd, const RunCommandOptions& o) {
+  // --level and --format are checked by their validators.
+  const conformance::Level level = *conformance::level_from_string(o.level);
+  const reports::Formats formats = reports::parse_formats(o.formats);
 
   harness::LoadResult loaded = load_impl(o.impl);
-  if (!loaded) {
-    return usage_error("cannot load implementation '" + o.impl + "': " + loaded.error().message);
-  }
+  if (!loaded) return usage_error(cmd, "cannot load implementation '" + o.impl + "': " + loaded.error().message);
   const harness::LoadedImpl& impl = loaded.impl();
 
   std::optional<conformance::Expectations> expectations;
@@ -87,11 +70,11 @@ int run_run(const RunCommandOptions& o) {
     if (path == "auto") path = conformance::shipped_expectations_for(harness::identify(impl));
     if (!path.empty() && path != "none") expectations = conformance::load_expectations(path);
   } catch (const std::exception& e) {
-    return usage_error(e.what());
+    return usage_error(cmd, e.what());
   }
 
-  const std::vector<const conformance::Case*> cases = conformance::select_cases(o.filter, *level);
-  if (cases.empty()) return usage_error("no case matches --filter '" + o.filter + "' at --level " + o.level);
+  const std::vector<const conformance::Case*> cases = conformance::select_cases(o.filter, level);
+  if (cases.empty()) return usage_error(cmd, "no case matches --filter '" + o.filter + "' at --level " + o.level);
 
   Progress progress(o.quiet);
   conformance::RunOptions options;
@@ -117,8 +100,7 @@ int run_run(const RunCommandOptions& o) {
         std::printf("  wrote %s\n", path.c_str());
       }
     } catch (const std::exception& e) {
-      std::fprintf(stderr, "asyncconf run: %s\n", e.what());
-      return kExitUsage;
+      return usage_error(cmd, e.what());
     }
   }
   if (!report.complete) return stop_exit_code();
@@ -131,26 +113,22 @@ void setup_run(CLI::App& app, int& exit_code) {
   auto options = std::make_shared<RunCommandOptions>();
   CLI::App* run = app.add_subcommand(
       "run", "Run the conformance suite against one implementation and report a verdict per case");
-  run->add_option("--impl", options->impl,
-                  "reference (the built libasyncref.so), openssl (the system libcrypto.so.3), "
-                  "or a path to a shared object exporting the ASYNC ABI")
-      ->required();
+  add_impl_option(*run, options->impl);
   run->add_option("--filter", options->filter, "Only cases whose id matches this glob, e.g. 'pool/*'");
-  run->add_option("--level", options->level,
-                  "The loosest requirement level to include: must (man page only), de-facto "
-                  "(+ OpenSSL's behaviour where the man page is silent), robustness (+ misuse "
-                  "that must not crash; the default)");
+  add_level_option(*run, options->level,
+                   "The loosest requirement level to include: must (man page only), de-facto "
+                   "(+ OpenSSL's behaviour where the man page is silent), robustness (+ misuse "
+                   "that must not crash; the default)");
   run->add_option("--expect", options->expect,
                   "Expected-failures file; 'auto' (default) picks the shipped one for the "
                   "detected implementation, 'none' turns them off");
-  run->add_option("--timeout-ms", options->timeout_ms, "Time limit per case (default 5000)");
-  run->add_option("--jobs", options->jobs, "Cases run at once (default: one per core)");
+  add_timeout_option(*run, options->timeout_ms, "Time limit per case (default 5000)");
+  run->add_option("--jobs", options->jobs, "Cases run at once (default 0: one per core)")->check(at_least(0));
   run->add_option("--report-dir", options->report_dir,
                   "Write the reports into this folder (created if needed); none without it");
-  run->add_option("--format", options->formats,
-                  "Report formats, comma-separated: json,junit,md,html (default: all four)");
-  run->add_flag("--quiet", options->quiet, "No progress output");
-  run->callback([options, &exit_code] { exit_code = run_run(*options); });
+  add_format_option(*run, options->formats);
+  add_quiet_flag(*run, options->quiet);
+  run->callback([run, options, &exit_code] { exit_code = run_run(*run, *options); });
 }
 
 }  // namespace asyncconf::cli

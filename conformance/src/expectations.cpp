@@ -70,18 +70,56 @@ Expectations load_expectations(const std::string& path) {
   return out;
 }
 
-std::string shipped_expectations_dir() {
-  if (const char* dir = std::getenv("ASYNCCONF_EXPECTATIONS_DIR"); dir != nullptr && *dir != '\0') {
-    return dir;
+std::filesystem::path executable_dir() {
+  std::error_code ec;
+  const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? std::filesystem::path() : exe.parent_path();
+}
+
+std::vector<std::string> beside_executable(const std::string& relative_paths) {
+  const std::filesystem::path exe_dir = executable_dir();
+  std::vector<std::string> out;
+  if (exe_dir.empty()) return out;
+  for (std::size_t at = 0; at <= relative_paths.size();) {
+    const std::size_t end = std::min(relative_paths.find(':', at), relative_paths.size());
+    if (end > at) {
+      out.push_back((exe_dir / relative_paths.substr(at, end - at)).lexically_normal().string());
+    }
+    at = end + 1;
   }
-  return ASYNCCONF_SHIPPED_EXPECTATIONS_DIR;
+  return out;
+}
+
+std::vector<std::string> shipped_expectations_candidates() {
+  if (const char* dir = std::getenv("ASYNCCONF_EXPECTATIONS_DIR"); dir != nullptr && *dir != '\0') {
+    return {dir};
+  }
+  // Relative to the running executable, so that an installed tree can be
+  // moved and no source or build path is compiled in. Installed layout
+  // first, then the build tree's copy (CMake stages it at configure time).
+  return beside_executable(ASYNCCONF_EXPECTATIONS_RELDIRS);
+}
+
+std::string shipped_expectations_dir() {
+  const std::vector<std::string> candidates = shipped_expectations_candidates();
+  std::string tried;
+  for (const std::string& dir : candidates) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(dir, ec)) return dir;
+    tried += (tried.empty() ? "" : ", ") + dir;
+  }
+  throw std::runtime_error(
+      "no shipped expectations directory found (tried: " +
+      (tried.empty() ? std::string("none, /proc/self/exe unreadable") : tried) +
+      "); set ASYNCCONF_EXPECTATIONS_DIR, or pass --expect FILE or --expect none");
 }
 
 std::string shipped_expectations_for(const harness::Identity& identity) {
   if (identity.version.empty()) return "";
   std::error_code ec;
   std::vector<std::filesystem::path> files;
-  for (const auto& entry : std::filesystem::directory_iterator(shipped_expectations_dir(), ec)) {
+  const std::string dir = shipped_expectations_dir();  // throws if there is none
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
     if (entry.path().extension() == ".json") files.push_back(entry.path());
   }
   std::sort(files.begin(), files.end());

@@ -1,25 +1,12 @@
 #include "asyncconf/harness/sequence.hpp"
 
-#include <array>
-#include <string_view>
+#include "asyncconf/harness/op_schema.hpp"
+
+#include <algorithm>
 
 namespace asyncconf::harness {
 
 namespace {
-
-struct OpInfo {
-  const char* name;
-  bool driver;
-  bool body;
-};
-
-constexpr bool has(std::string_view where, char c) { return where.find(c) != std::string_view::npos; }
-
-constexpr std::array<OpInfo, kOpKindCount> kOps{{
-#define ASYNCCONF_OP(kind, name, where, operands) {name, has(#where, 'D'), has(#where, 'B')},
-#include "asyncconf/harness/ops.def"
-#undef ASYNCCONF_OP
-}};
 
 std::size_t count(const std::vector<Op>& ops) noexcept {
   std::size_t n = ops.size();
@@ -29,23 +16,13 @@ std::size_t count(const std::vector<Op>& ops) noexcept {
 
 }  // namespace
 
-const char* op_name(OpKind kind) noexcept { return kOps[static_cast<std::size_t>(kind)].name; }
-bool is_driver_op(OpKind kind) noexcept { return kOps[static_cast<std::size_t>(kind)].driver; }
-bool is_body_op(OpKind kind) noexcept { return kOps[static_cast<std::size_t>(kind)].body; }
+const char* op_name(OpKind kind) noexcept { return op_schema(kind).name; }
+bool is_driver_op(OpKind kind) noexcept { return op_schema(kind).driver(); }
+bool is_body_op(OpKind kind) noexcept { return op_schema(kind).body(); }
 
 bool is_wait_ctx_op(OpKind kind) noexcept {
-  switch (kind) {
-    case OpKind::SetFd:
-    case OpKind::ClearFd:
-    case OpKind::GetFd:
-    case OpKind::GetAllFds:
-    case OpKind::GetChangedFds:
-    case OpKind::SetCallback:
-    case OpKind::GetCallback:
-    case OpKind::SetStatus:
-    case OpKind::GetStatus: return true;
-    default: return false;
-  }
+  const auto list = op_schema(kind).operands();
+  return std::any_of(list.begin(), list.end(), [](const Operand& o) { return o.form == OperandForm::WaitCtx; });
 }
 
 std::size_t op_count(const Sequence& sequence) noexcept { return count(sequence.ops); }

@@ -1,5 +1,7 @@
 #include "asyncconf/harness/sequence_bytes.hpp"
 
+#include "asyncconf/harness/op_schema.hpp"
+
 #include <algorithm>
 #include <iterator>
 
@@ -101,64 +103,42 @@ Op decode_body_op(Reader& r, const Limits& l) {
   return op;
 }
 
-void decode_operands(Reader& r, Op& op, bool in_body, const Limits& l) {
-  const auto ctx = [&] { return static_cast<int>(r.next() % l.ctxs); };
-  const auto small = [&] { return kDecodeSmallMin + static_cast<long>(r.next() % kSmallRange); };
-  switch (op.kind) {
-    case OpKind::InitThread:
-      op.value = r.next() % (kDecodeMaxPoolSize + 1);
-      op.value2 = r.next() % (kDecodeMaxPoolSize + 1);
-      return;
-    case OpKind::SetMemFunctions: op.value = kDecodeStackSizes[r.next() % kStackSizeCount]; return;
-    case OpKind::Start: {
-      op.job = r.next() % l.jobs;
-      op.ctx = static_cast<int>(r.next() % (l.ctxs + 1)) - 1;
-      const std::uint8_t m = r.next();
-      op.args = static_cast<ArgsMode>(m % kArgsModes);
-      const int n = (m / kArgsModes) % (kMaxArgBytes + 1);
-      std::uint64_t bits = 0;
-      for (int i = 0; i < n; ++i) bits |= std::uint64_t{r.next()} << (8 * i);
-      op.value = static_cast<long>(sign_extend(bits, n));
+long decode_small(Reader& r) { return kDecodeSmallMin + static_cast<long>(r.next() % kSmallRange); }
+
+long decode_arg(Reader& r) {
+  const int n = r.next() % (kMaxArgBytes + 1);
+  std::uint64_t bits = 0;
+  for (int i = 0; i < n; ++i) bits |= std::uint64_t{r.next()} << (8 * i);
+  return static_cast<long>(sign_extend(bits, n));
+}
+
+void decode_operand(Reader& r, Op& op, const Operand& o, const Limits& l) {
+  const auto set = [&](long v) { set_field(op, o.field, v); };
+  switch (o.form) {
+    case OperandForm::Job: set(r.next() % l.jobs); return;
+    case OperandForm::Ctx:
+    case OperandForm::WaitCtx: set(r.next() % l.ctxs); return;
+    case OperandForm::CtxOrNull: set(static_cast<long>(r.next() % (l.ctxs + 1)) - 1); return;
+    case OperandForm::Key: set(r.next() % kMaxKeys); return;
+    case OperandForm::Fd: set(r.next()); return;
+    case OperandForm::PoolSize: set(r.next() % (kDecodeMaxPoolSize + 1)); return;
+    case OperandForm::StackSize: set(kDecodeStackSizes[r.next() % kStackSizeCount]); return;
+    case OperandForm::Int:
+    case OperandForm::Long: set(decode_small(r)); return;
+    case OperandForm::OnOff: set(r.next() % 2); return;
+    case OperandForm::Arg: set(decode_arg(r)); return;
+    case OperandForm::ArgsMode: set(r.next() % kArgsModes); return;
+    case OperandForm::Body: {
       const std::size_t count = r.next() % (l.max_body_ops + 1);
       for (std::size_t i = 0; i < count; ++i) op.body.push_back(decode_body_op(r, l));
       return;
     }
-    case OpKind::Resume: op.job = r.next() % l.jobs; return;
-    case OpKind::Return: op.value = small(); return;
-    case OpKind::WaitCtxNew:
-    case OpKind::WaitCtxFree:
-    case OpKind::GetAllFds:
-    case OpKind::GetChangedFds:
-    case OpKind::GetCallback:
-    case OpKind::GetStatus:
-      if (!in_body) op.ctx = ctx();
-      return;
-    case OpKind::SetFd:
-      if (!in_body) op.ctx = ctx();
-      op.key = r.next() % kMaxKeys;
-      op.fd = r.next();
-      return;
-    case OpKind::ClearFd:
-    case OpKind::GetFd:
-      if (!in_body) op.ctx = ctx();
-      op.key = r.next() % kMaxKeys;
-      return;
-    case OpKind::SetCallback:
-      if (!in_body) op.ctx = ctx();
-      op.value = r.next() % 2;
-      return;
-    case OpKind::SetStatus:
-      if (!in_body) op.ctx = ctx();
-      op.value = small();
-      return;
-    case OpKind::CleanupThread:
-    case OpKind::Pause:
-    case OpKind::Block:
-    case OpKind::Unblock:
-    case OpKind::CurrentJob:
-    case OpKind::WaitCtx:
-    case OpKind::CheckArg:
-    case OpKind::NestedStart: return;
+  }
+}
+
+void decode_operands(Reader& r, Op& op, bool in_body, const Limits& l) {
+  for (const Operand& o : op_schema(op.kind).operands()) {
+    if (in_place(o, in_body)) decode_operand(r, op, o, l);
   }
 }
 
@@ -173,77 +153,58 @@ int index_of(OpKind kind, bool in_body) {
   return in_body ? t.body_index[k] : t.driver_index[k];
 }
 
-void encode_operands(std::vector<std::uint8_t>& out, const Op& op, bool in_body, const Limits& l) {
+void encode_operands(std::vector<std::uint8_t>& out, const Op& op, bool in_body, const Limits& l);
+
+void encode_arg(std::vector<std::uint8_t>& out, long arg) {
+  const auto value = static_cast<std::int64_t>(arg);
+  int n = 0;
+  while (n < kMaxArgBytes && sign_extend(truncate(value, n), n) != value) ++n;
+  out.push_back(static_cast<std::uint8_t>(n));
+  const std::uint64_t bits = truncate(value, n);
+  for (int i = 0; i < n; ++i) out.push_back(static_cast<std::uint8_t>((bits >> (8 * i)) & 0xffu));
+}
+
+void encode_body(std::vector<std::uint8_t>& out, const std::vector<Op>& ops, const Limits& l) {
+  std::vector<const Op*> body;
+  for (const Op& b : ops) {
+    if (body.size() < l.max_body_ops && index_of(b.kind, true) >= 0) body.push_back(&b);
+  }
+  out.push_back(static_cast<std::uint8_t>(body.size()));
+  for (const Op* b : body) {
+    out.push_back(static_cast<std::uint8_t>(index_of(b->kind, true)));
+    encode_operands(out, *b, true, l);
+  }
+}
+
+long stack_size_index(long value) {
+  const auto* it = std::find(std::begin(kDecodeStackSizes), std::end(kDecodeStackSizes), value);
+  return it == std::end(kDecodeStackSizes) ? 0 : it - std::begin(kDecodeStackSizes);
+}
+
+void encode_operand(std::vector<std::uint8_t>& out, const Op& op, const Operand& o, const Limits& l) {
   const auto put = [&](long byte) { out.push_back(static_cast<std::uint8_t>(byte)); };
-  const auto ctx = [&] {
-    if (!in_body) put(wrap(op.ctx, l.ctxs));
-  };
-  const auto small = [&] { put(wrap(wrap(op.value, kSmallRange) - kDecodeSmallMin, kSmallRange)); };
-  switch (op.kind) {
-    case OpKind::InitThread:
-      put(wrap(op.value, kDecodeMaxPoolSize + 1));
-      put(wrap(op.value2, kDecodeMaxPoolSize + 1));
-      return;
-    case OpKind::SetMemFunctions: {
-      const auto* it = std::find(std::begin(kDecodeStackSizes), std::end(kDecodeStackSizes), op.value);
-      put(it == std::end(kDecodeStackSizes) ? 0 : it - std::begin(kDecodeStackSizes));
-      return;
-    }
-    case OpKind::Start: {
-      put(wrap(op.job, l.jobs));
-      put(wrap(op.ctx + 1L, l.ctxs + 1L));
-      const int mode = op.args == ArgsMode::Null ? 1 : op.args == ArgsMode::SizeZero ? 2 : 0;
-      const auto value = static_cast<std::int64_t>(op.value);
-      int n = 0;
-      while (n < kMaxArgBytes && sign_extend(truncate(value, n), n) != value) ++n;
-      put(mode + kArgsModes * n);
-      const std::uint64_t bits = truncate(value, n);
-      for (int i = 0; i < n; ++i) put(static_cast<long>((bits >> (8 * i)) & 0xffu));
-      std::vector<const Op*> body;
-      for (const Op& b : op.body) {
-        if (body.size() < l.max_body_ops && index_of(b.kind, true) >= 0) body.push_back(&b);
-      }
-      put(static_cast<long>(body.size()));
-      for (const Op* b : body) {
-        put(index_of(b->kind, true));
-        encode_operands(out, *b, true, l);
-      }
-      return;
-    }
-    case OpKind::Resume: put(wrap(op.job, l.jobs)); return;
-    case OpKind::Return: small(); return;
-    case OpKind::WaitCtxNew:
-    case OpKind::WaitCtxFree:
-    case OpKind::GetAllFds:
-    case OpKind::GetChangedFds:
-    case OpKind::GetCallback:
-    case OpKind::GetStatus: ctx(); return;
-    case OpKind::SetFd:
-      ctx();
-      put(wrap(op.key, kMaxKeys));
-      put(wrap(op.fd, kDecodeMaxFd + 1));
-      return;
-    case OpKind::ClearFd:
-    case OpKind::GetFd:
-      ctx();
-      put(wrap(op.key, kMaxKeys));
-      return;
-    case OpKind::SetCallback:
-      ctx();
-      put(op.value != 0 ? 1 : 0);
-      return;
-    case OpKind::SetStatus:
-      ctx();
-      small();
-      return;
-    case OpKind::CleanupThread:
-    case OpKind::Pause:
-    case OpKind::Block:
-    case OpKind::Unblock:
-    case OpKind::CurrentJob:
-    case OpKind::WaitCtx:
-    case OpKind::CheckArg:
-    case OpKind::NestedStart: return;
+  const long v = get_field(op, o.field);
+  switch (o.form) {
+    case OperandForm::Job: put(wrap(v, l.jobs)); return;
+    case OperandForm::Ctx:
+    case OperandForm::WaitCtx: put(wrap(v, l.ctxs)); return;
+    case OperandForm::CtxOrNull: put(wrap(v + 1, l.ctxs + 1L)); return;
+    case OperandForm::Key: put(wrap(v, kMaxKeys)); return;
+    case OperandForm::Fd: put(wrap(v, kDecodeMaxFd + 1)); return;
+    case OperandForm::PoolSize: put(wrap(v, kDecodeMaxPoolSize + 1)); return;
+    case OperandForm::StackSize: put(stack_size_index(v)); return;
+    case OperandForm::Int:
+    case OperandForm::Long: put(wrap(wrap(v, kSmallRange) - kDecodeSmallMin, kSmallRange)); return;
+    case OperandForm::OnOff: put(v != 0 ? 1 : 0); return;
+    case OperandForm::Arg: encode_arg(out, v); return;
+    case OperandForm::ArgsMode: put(o.lo <= v && v <= o.hi ? v : 0); return;  // an invalid mode: Copy
+    case OperandForm::Body: encode_body(out, op.body, l); return;
+  }
+}
+
+void encode_operands(std::vector<std::uint8_t>& out, const Op& op, bool in_body, const Limits& l) {
+  for (const Operand& o : op_schema(op.kind).operands()) {
+    if (in_place(o, in_body)) encode_operand(out, op, o, l);
   }
 }
 

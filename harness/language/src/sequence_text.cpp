@@ -1,9 +1,12 @@
 #include "asyncconf/harness/sequence_text.hpp"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <climits>
 #include <cstddef>
+#include <span>
+#include <string>
 #include <utility>
 
 namespace asyncconf::harness {
@@ -11,56 +14,7 @@ namespace asyncconf::harness {
 namespace {
 
 // ---------------------------------------------------------------------------
-// What the text form can say: which fields an op's kind uses, and their ranges.
-
-/// The operands column of ops.def, for "usage:" hints in error messages.
-constexpr std::array<const char*, kOpKindCount> kUsage{{
-#define ASYNCCONF_OP(kind, name, where, operands) operands,
-#include "asyncconf/harness/ops.def"
-#undef ASYNCCONF_OP
-}};
-
-/// The fields of an Op that its kind uses in one place (driver or body).
-struct Uses {
-  bool job = false;
-  bool ctx = false;
-  bool key = false;
-  bool fd = false;
-  bool value = false;
-  bool value2 = false;
-  bool start = false;  ///< args and body
-};
-
-Uses uses_of(OpKind kind, bool in_body) {
-  Uses u;
-  switch (kind) {
-    case OpKind::InitThread: u.value = u.value2 = true; break;
-    case OpKind::SetMemFunctions: u.value = true; break;
-    case OpKind::Start: u.job = u.ctx = u.value = u.start = true; break;
-    case OpKind::Resume: u.job = true; break;
-    case OpKind::Return: u.value = true; break;
-    case OpKind::WaitCtxNew:
-    case OpKind::WaitCtxFree:
-    case OpKind::GetAllFds:
-    case OpKind::GetChangedFds:
-    case OpKind::GetCallback:
-    case OpKind::GetStatus: u.ctx = !in_body; break;
-    case OpKind::SetFd: u.ctx = !in_body; u.key = u.fd = true; break;
-    case OpKind::ClearFd:
-    case OpKind::GetFd: u.ctx = !in_body; u.key = true; break;
-    case OpKind::SetCallback:
-    case OpKind::SetStatus: u.ctx = !in_body; u.value = true; break;
-    case OpKind::CleanupThread:
-    case OpKind::Pause:
-    case OpKind::Block:
-    case OpKind::Unblock:
-    case OpKind::CurrentJob:
-    case OpKind::WaitCtx:
-    case OpKind::CheckArg:
-    case OpKind::NestedStart: break;
-  }
-  return u;
-}
+// What the text form can say: the schema's operands and their domains.
 
 std::string quoted(std::string_view text) {
   std::string out = "\"";
@@ -69,7 +23,52 @@ std::string quoted(std::string_view text) {
   return out;
 }
 
+/// "a stack size" -> "stack size"; "max_size" stays.
+std::string_view bare(std::string_view name) {
+  for (std::string_view article : {"a ", "an "}) {
+    if (name.starts_with(article)) return name.substr(article.size());
+  }
+  return name;
+}
+
+/// "a stack size" -> "the stack size"; "max_size" stays.
+std::string the(std::string_view name) {
+  const std::string_view b = bare(name);
+  return b.size() == name.size() ? std::string(name) : "the " + std::string(b);
+}
+
+std::string out_of(long lo, long hi) {
+  if (lo == INT_MIN && hi == INT_MAX) return "out of the range of int";
+  return "out of range (" + std::to_string(lo) + ".." + std::to_string(hi) + ")";
+}
+
+/// The text of each ArgsMode ("" for Copy, which is left out).
+constexpr std::array<std::string_view, 3> kArgsModeText{"", "null", "size0"};
+
 /// Why `op` cannot be printed exactly in this place; "" when it can.
+std::string op_problem(const Op& op, bool in_body);
+
+/// Why field `f` of `op` is not what its operand (or its absence) allows.
+std::string field_problem(const Op& op, bool in_body, OpField f) {
+  const std::string name = op_name(op.kind);
+  const Operand* o = operand_for(op.kind, in_body, f);
+  const long v = get_field(op, f);
+  if (o == nullptr) {
+    if (v == get_field(Op{}, f)) return "";
+    return name + (in_body ? " in a body" : "") + " does not use " + field_name(f) + " (" + field_name(f) + " = " +
+           std::to_string(v) + ")";
+  }
+  if (o->form == OperandForm::Body) {
+    for (std::size_t i = 0; i < op.body.size(); ++i) {
+      std::string problem = op_problem(op.body[i], true);
+      if (!problem.empty()) return "body op " + std::to_string(i + 1) + ": " + problem;
+    }
+    return "";
+  }
+  if (v < o->lo || v > o->hi) return name + ": " + field_name(f) + " " + std::to_string(v) + " is " + out_of(o->lo, o->hi);
+  return "";
+}
+
 std::string op_problem(const Op& op, bool in_body) {
   if (static_cast<std::size_t>(op.kind) >= kOpKindCount) {
     return "op kind " + std::to_string(static_cast<int>(op.kind)) + " is not in ops.def";
@@ -77,69 +76,14 @@ std::string op_problem(const Op& op, bool in_body) {
   const std::string name = op_name(op.kind);
   if (in_body && !is_body_op(op.kind)) return name + " is a driver op; it cannot be a body op";
   if (!in_body && !is_driver_op(op.kind)) return name + " is a body op; it cannot be a driver op";
-  const Uses u = uses_of(op.kind, in_body);
-  const Op d;  // the defaults
-
   if (in_body) {
-    if (op.thread != d.thread) return "body op " + name + " has a thread (" + std::to_string(op.thread) + ")";
+    if (op.thread != 0) return "body op " + name + " has a thread (" + std::to_string(op.thread) + ")";
   } else if (op.thread < 0 || op.thread >= kMaxThreads) {
-    return name + ": thread " + std::to_string(op.thread) + " is out of range (0.." +
-           std::to_string(kMaxThreads - 1) + ")";
+    return name + ": thread " + std::to_string(op.thread) + " is " + out_of(0, kMaxThreads - 1);
   }
-  if (u.job) {
-    if (op.job < 0 || op.job >= kMaxTextName) return name + ": job " + std::to_string(op.job) + " is out of range";
-  } else if (op.job != d.job) {
-    return name + " does not use a job (job = " + std::to_string(op.job) + ")";
-  }
-  if (u.ctx) {
-    const int lowest = op.kind == OpKind::Start ? -1 : 0;
-    if (op.ctx < lowest || op.ctx >= kMaxTextName) return name + ": ctx " + std::to_string(op.ctx) + " is out of range";
-  } else if (op.ctx != d.ctx) {
-    return name + (in_body ? " in a body names no ctx" : " does not use a ctx") + " (ctx = " + std::to_string(op.ctx) + ")";
-  }
-  if (u.key) {
-    if (op.key < 0 || op.key >= kMaxKeys) return name + ": key " + std::to_string(op.key) + " is out of range";
-  } else if (op.key != d.key) {
-    return name + " does not use a key (key = " + std::to_string(op.key) + ")";
-  }
-  if (u.fd) {
-    if (op.fd < 0) return name + ": fd " + std::to_string(op.fd) + " is negative";
-  } else if (op.fd != d.fd) {
-    return name + " does not use an fd (fd = " + std::to_string(op.fd) + ")";
-  }
-  if (u.value) {
-    switch (op.kind) {
-      case OpKind::InitThread:
-      case OpKind::SetMemFunctions:
-        if (op.value < 0) return name + ": value " + std::to_string(op.value) + " is negative";
-        break;
-      case OpKind::SetCallback:
-        if (op.value != 0 && op.value != 1) return name + ": value " + std::to_string(op.value) + " is not 0 (off) or 1 (on)";
-        break;
-      case OpKind::SetStatus:
-        if (op.value < INT_MIN || op.value > INT_MAX) return name + ": value " + std::to_string(op.value) + " is not an int";
-        break;
-      default: break;  // Start arg, Return value: any long
-    }
-  } else if (op.value != d.value) {
-    return name + " does not use a value (value = " + std::to_string(op.value) + ")";
-  }
-  if (u.value2) {
-    if (op.value2 < 0) return name + ": value2 " + std::to_string(op.value2) + " is negative";
-  } else if (op.value2 != d.value2) {
-    return name + " does not use value2 (value2 = " + std::to_string(op.value2) + ")";
-  }
-  if (u.start) {
-    if (op.args != ArgsMode::Copy && op.args != ArgsMode::Null && op.args != ArgsMode::SizeZero) {
-      return name + ": args mode " + std::to_string(static_cast<int>(op.args)) + " is not a mode";
-    }
-    for (std::size_t i = 0; i < op.body.size(); ++i) {
-      std::string problem = op_problem(op.body[i], true);
-      if (!problem.empty()) return "body op " + std::to_string(i + 1) + ": " + problem;
-    }
-  } else {
-    if (op.args != d.args) return name + " does not use an args mode";
-    if (!op.body.empty()) return name + " has no body (body has " + std::to_string(op.body.size()) + " ops)";
+  for (OpField f : kFields) {
+    std::string problem = field_problem(op, in_body, f);
+    if (!problem.empty()) return problem;
   }
   return "";
 }
@@ -150,9 +94,68 @@ void check_printable(const Op& op, bool in_body) {
 }
 
 // ---------------------------------------------------------------------------
+// The usage hint.
+
+std::string operand_usage(const Operand& o, bool body_op) {
+  const std::string field = field_name(o.field);
+  switch (o.form) {
+    case OperandForm::Job: return "j<" + field + ">";
+    case OperandForm::Ctx: return "w<" + field + ">";
+    case OperandForm::CtxOrNull: return "w<" + field + ">|null";
+    case OperandForm::WaitCtx: return body_op ? "[w<" + field + ">]" : "w<" + field + ">";
+    case OperandForm::OnOff: return "on|off";
+    case OperandForm::Arg: return "[" + std::string(o.name) + "=<" + field + ">]";
+    case OperandForm::ArgsMode: {
+      std::string modes;
+      for (std::size_t m = 1; m < kArgsModeText.size(); ++m) modes += (m == 1 ? "" : "|") + std::string(kArgsModeText[m]);
+      return "[" + std::string(o.name) + "=" + modes + "]";
+    }
+    case OperandForm::Body: return "{ <body> }";
+    case OperandForm::Key:
+    case OperandForm::Fd:
+    case OperandForm::PoolSize:
+    case OperandForm::StackSize:
+    case OperandForm::Int:
+    case OperandForm::Long: break;
+  }
+  std::string token(bare(o.name));
+  std::replace(token.begin(), token.end(), ' ', '_');
+  return "<" + token + ">";
+}
+
+// ---------------------------------------------------------------------------
 // Printing (of ops already checked).
 
 void append_body(std::string& out, const std::vector<Op>& body);
+
+void append_operand(std::string& out, const Op& op, const Operand& o) {
+  const long v = get_field(op, o.field);
+  switch (o.form) {
+    case OperandForm::Job: out += " j" + std::to_string(v); return;
+    case OperandForm::Ctx:
+    case OperandForm::WaitCtx: out += " w" + std::to_string(v); return;
+    case OperandForm::CtxOrNull: out += v < 0 ? " null" : " w" + std::to_string(v); return;
+    case OperandForm::OnOff: out += v != 0 ? " on" : " off"; return;
+    case OperandForm::Arg:
+      if (v != 0) out += " " + std::string(o.name) + "=" + std::to_string(v);
+      return;
+    case OperandForm::ArgsMode:
+      if (v != static_cast<long>(ArgsMode::Copy)) {
+        out += " " + std::string(o.name) + "=" + std::string(kArgsModeText[static_cast<std::size_t>(v)]);
+      }
+      return;
+    case OperandForm::Body:
+      out += ' ';
+      append_body(out, op.body);
+      return;
+    case OperandForm::Key:
+    case OperandForm::Fd:
+    case OperandForm::PoolSize:
+    case OperandForm::StackSize:
+    case OperandForm::Int:
+    case OperandForm::Long: out += " " + std::to_string(v); return;
+  }
+}
 
 void append_op(std::string& out, const Op& op, bool in_body) {
   if (!in_body && op.thread != 0) {
@@ -161,49 +164,8 @@ void append_op(std::string& out, const Op& op, bool in_body) {
     out += ": ";
   }
   out += op_name(op.kind);
-  const Uses u = uses_of(op.kind, in_body);
-  if (u.job) {
-    out += " j";
-    out += std::to_string(op.job);
-  }
-  if (u.ctx) {
-    if (op.ctx < 0) {
-      out += " null";
-    } else {
-      out += " w";
-      out += std::to_string(op.ctx);
-    }
-  }
-  if (u.key) {
-    out += ' ';
-    out += std::to_string(op.key);
-  }
-  if (u.fd) {
-    out += ' ';
-    out += std::to_string(op.fd);
-  }
-  if (op.kind == OpKind::Start) {
-    if (op.value != 0) {
-      out += " arg=";
-      out += std::to_string(op.value);
-    }
-    if (op.args == ArgsMode::Null) out += " args=null";
-    if (op.args == ArgsMode::SizeZero) out += " args=size0";
-    out += ' ';
-    append_body(out, op.body);
-    return;
-  }
-  if (op.kind == OpKind::SetCallback) {
-    out += op.value != 0 ? " on" : " off";
-    return;
-  }
-  if (u.value) {
-    out += ' ';
-    out += std::to_string(op.value);
-  }
-  if (u.value2) {
-    out += ' ';
-    out += std::to_string(op.value2);
+  for (const Operand& o : op_schema(op.kind).operands()) {
+    if (in_place(o, in_body)) append_operand(out, op, o);
   }
 }
 
@@ -304,8 +266,8 @@ class LineParser {
     operands(op, false);
     const Token& next = peek();
     if (next.kind != Tok::End) {
-      fail(next, "trailing " + quoted(next.text) + " after " + op_name(op.kind) + " (usage: " +
-                     op_name(op.kind) + usage_suffix(op.kind) + ")");
+      fail(next, "trailing " + quoted(next.text) + " after " + op_name(op.kind) + " (usage: " + op_usage(op.kind) +
+                     ")");
     }
     return op;
   }
@@ -323,11 +285,6 @@ class LineParser {
     const Token& t = peek();
     if (t.kind != Tok::End) ++pos_;
     return t;
-  }
-
-  static std::string usage_suffix(OpKind kind) {
-    const std::string_view usage = kUsage[static_cast<std::size_t>(kind)];
-    return usage.empty() ? std::string() : " " + std::string(usage);
   }
 
   /// ", not \"x\"" for a token that is there, "" at the end of the line.
@@ -376,148 +333,140 @@ class LineParser {
     return n;
   }
 
-  long non_negative(const Token& t, const char* what) const {
-    if (!t.text.empty() && t.text[0] == '-') {
-      fail(t, "bad number " + quoted(t.text) + " (" + what + " must not be negative)");
-    }
-    return number(t.text, t.column);
-  }
-
-  /// j<N> / w<N>, 0 <= N < kMaxTextName.
-  int name(const Token& t, char prefix, OpKind op, const std::string& what) const {
+  /// j<N> / w<N>, in o's domain (null aside).
+  long name(const Token& t, char prefix, OpKind op, const Operand& o, const std::string& what) const {
     if (t.text.size() < 2 || t.text[0] != prefix || !all_digits(t.text.substr(1))) {
       fail(t, std::string(op_name(op)) + " needs " + what + not_this(t));
     }
     long n = 0;
     const auto digits = t.text.substr(1);
     const auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
-    if (ec != std::errc() || n >= kMaxTextName) {
-      fail(t, "name " + quoted(t.text) + " is out of range (" + prefix + "0.." + prefix +
-                  std::to_string(kMaxTextName - 1) + ")");
+    if (ec != std::errc() || n > o.hi) {
+      fail(t, "name " + quoted(t.text) + " is out of range (" + prefix + "0.." + prefix + std::to_string(o.hi) + ")");
     }
-    return static_cast<int>(n);
+    return n;
   }
 
-  int job(OpKind op) { return name(operand(op, "a job name j<N>"), 'j', op, "a job name j<N>"); }
-  int ctx(OpKind op) { return name(operand(op, "a wait ctx name w<N>"), 'w', op, "a wait ctx name w<N>"); }
-
-  int key(OpKind op) {
-    const Token& t = operand(op, "a key 0.." + std::to_string(kMaxKeys - 1));
+  long key(OpKind op, const Operand& o) {
+    const Token& t = operand(op, "a key " + std::to_string(o.lo) + ".." + std::to_string(o.hi));
     const long k = number(t.text, t.column);
-    if (k < 0 || k >= kMaxKeys) {
-      fail(t, "key " + std::string(t.text) + " is out of range (0.." + std::to_string(kMaxKeys - 1) + ")");
+    if (k < o.lo || k > o.hi) fail(t, std::string(bare(o.name)) + " " + std::string(t.text) + " is " + out_of(o.lo, o.hi));
+    return k;
+  }
+
+  /// A number operand: "max_size (a non-negative integer)", in o's domain.
+  long bounded(OpKind op, const Operand& o) {
+    const bool non_negative = o.lo >= 0;
+    const Token& t = operand(op, o.name + std::string(non_negative ? " (a non-negative integer)" : " (an integer)"));
+    if (non_negative && t.text.starts_with('-')) {
+      fail(t, "bad number " + quoted(t.text) + " (" + the(o.name) + " must not be negative)");
     }
-    return static_cast<int>(k);
+    const long n = number(t.text, t.column);
+    if (n < o.lo || n > o.hi) fail(t, std::string(bare(o.name)) + " " + std::string(t.text) + " is " + out_of(o.lo, o.hi));
+    return n;
+  }
+
+  long on_off(OpKind op, const Operand& o) {
+    const Token& t = operand(op, o.name);
+    if (t.text == "on") return 1;
+    if (t.text == "off") return 0;
+    fail(t, std::string(op_name(op)) + " needs " + o.name + not_this(t));
+  }
+
+  /// One positional operand into its field.
+  void positional(Op& op, const Operand& o) {
+    const OpKind k = op.kind;
+    const auto set = [&](long v) { set_field(op, o.field, v); };
+    switch (o.form) {
+      case OperandForm::Job: set(name(operand(k, "a job name j<N>"), 'j', k, o, "a job name j<N>")); return;
+      case OperandForm::Ctx:
+      case OperandForm::WaitCtx: set(name(operand(k, "a wait ctx name w<N>"), 'w', k, o, "a wait ctx name w<N>")); return;
+      case OperandForm::CtxOrNull: {
+        const std::string what = "a wait ctx name w<N> or null";
+        const Token& t = operand(k, what);
+        set(t.text == "null" ? -1 : name(t, 'w', k, o, what));
+        return;
+      }
+      case OperandForm::Key: set(key(k, o)); return;
+      case OperandForm::OnOff: set(on_off(k, o)); return;
+      case OperandForm::Body: {
+        const Token& brace = peek();
+        if (brace.kind != Tok::LBrace) fail(brace, std::string(op_name(k)) + " needs a body { ... }" + not_this(brace));
+        take();
+        body(op.body, brace);
+        return;
+      }
+      case OperandForm::Fd:
+      case OperandForm::PoolSize:
+      case OperandForm::StackSize:
+      case OperandForm::Int:
+      case OperandForm::Long: set(bounded(k, o)); return;
+      case OperandForm::Arg:
+      case OperandForm::ArgsMode: return;  // keywords(): not positional
+    }
+  }
+
+  /// Whether `text` is "<o.name>=...".
+  static bool is_keyword_token(std::string_view text, const Operand& o) {
+    const std::string_view name = o.name;
+    return text.starts_with(name) && text.substr(name.size()).starts_with('=');
+  }
+
+  /// `name=value` of a keyword operand, `t` being the whole token.
+  void keyword_value(Op& op, const Operand& o, const Token& t) {
+    const std::size_t skip = std::string_view(o.name).size() + 1;
+    const std::string_view text = t.text.substr(skip);
+    if (o.form == OperandForm::Arg) {
+      set_field(op, o.field, number(text, t.column + static_cast<int>(skip)));
+      return;
+    }
+    for (std::size_t m = 1; m < kArgsModeText.size(); ++m) {
+      if (text == kArgsModeText[m]) return set_field(op, o.field, static_cast<long>(m));
+    }
+    std::string modes;
+    for (std::size_t m = 1; m < kArgsModeText.size(); ++m) {
+      modes += (m == 1 ? "" : m + 1 == kArgsModeText.size() ? " or " : ", ") + std::string(kArgsModeText[m]);
+    }
+    fail(t, std::string(o.name) + "= must be " + modes + ", not " + quoted(text));
+  }
+
+  /// The keyword operands list[first..end): in any order, each at most once.
+  /// Stops at the first word that is none of them: what comes next says what is wrong.
+  void keywords(Op& op, std::span<const Operand> list, std::size_t first, std::size_t end) {
+    std::array<bool, kMaxOperands> seen{};
+    while (peek().kind == Tok::Word) {
+      const Token& t = peek();
+      std::size_t i = first;
+      while (i < end && !is_keyword_token(t.text, list[i])) ++i;
+      if (i == end) return;
+      take();
+      if (seen[i]) fail(t, std::string(list[i].name) + "= given twice");
+      seen[i] = true;
+      keyword_value(op, list[i], t);
+    }
   }
 
   void operands(Op& op, bool in_body) {
     const OpKind k = op.kind;
-    if (in_body && uses_of(k, false).ctx) {
+    const auto list = op_schema(k).operands();
+    if (in_body && !list.empty() && !in_place(list[0], true)) {
       const Token& t = peek();
       if (t.kind == Tok::Word && t.text.size() >= 2 && t.text[0] == 'w' && all_digits(t.text.substr(1))) {
         fail(t, std::string(op_name(k)) + " in a body names no wait ctx (it uses its job's)");
       }
     }
-    switch (k) {
-      case OpKind::InitThread:
-        op.value = non_negative(operand(k, "max_size (a non-negative integer)"), "max_size");
-        op.value2 = non_negative(operand(k, "init_size (a non-negative integer)"), "init_size");
-        return;
-      case OpKind::SetMemFunctions:
-        op.value = non_negative(operand(k, "a stack size (a non-negative integer)"), "the stack size");
-        return;
-      case OpKind::Start: start(op); return;
-      case OpKind::Resume: op.job = job(k); return;
-      case OpKind::Return: {
-        const Token& t = operand(k, "a value (an integer)");
-        op.value = number(t.text, t.column);
-        return;
-      }
-      case OpKind::WaitCtxNew:
-      case OpKind::WaitCtxFree:
-      case OpKind::GetAllFds:
-      case OpKind::GetChangedFds:
-      case OpKind::GetCallback:
-      case OpKind::GetStatus:
-        if (!in_body) op.ctx = ctx(k);
-        return;
-      case OpKind::SetFd: {
-        if (!in_body) op.ctx = ctx(k);
-        op.key = key(k);
-        const Token& t = operand(k, "an fd (a non-negative integer)");
-        const long fd = non_negative(t, "the fd");
-        if (fd > INT_MAX) fail(t, "fd " + std::string(t.text) + " is out of range (0.." + std::to_string(INT_MAX) + ")");
-        op.fd = static_cast<int>(fd);
-        return;
-      }
-      case OpKind::ClearFd:
-      case OpKind::GetFd:
-        if (!in_body) op.ctx = ctx(k);
-        op.key = key(k);
-        return;
-      case OpKind::SetCallback: {
-        op.ctx = ctx(k);
-        const Token& t = operand(k, "on or off");
-        if (t.text == "on") {
-          op.value = 1;
-        } else if (t.text == "off") {
-          op.value = 0;
-        } else {
-          fail(t, "set_callback needs on or off" + not_this(t));
-        }
-        return;
-      }
-      case OpKind::SetStatus: {
-        if (!in_body) op.ctx = ctx(k);
-        const Token& t = operand(k, "a status (an integer)");
-        const long status = number(t.text, t.column);
-        if (status < INT_MIN || status > INT_MAX) fail(t, "status " + std::string(t.text) + " is out of the range of int");
-        op.value = status;
-        return;
-      }
-      case OpKind::CleanupThread:
-      case OpKind::Pause:
-      case OpKind::Block:
-      case OpKind::Unblock:
-      case OpKind::CurrentJob:
-      case OpKind::WaitCtx:
-      case OpKind::CheckArg:
-      case OpKind::NestedStart: return;
-    }
-  }
-
-  void start(Op& op) {
-    const OpKind k = OpKind::Start;
-    op.job = job(k);
-    const Token& c = operand(k, "a wait ctx name w<N> or null");
-    op.ctx = c.text == "null" ? -1 : name(c, 'w', k, "a wait ctx name w<N> or null");
-    bool have_arg = false;
-    bool have_args = false;
-    while (peek().kind == Tok::Word) {
-      const Token& t = take();
-      if (t.text.substr(0, 4) == "arg=") {
-        if (have_arg) fail(t, "arg= given twice");
-        have_arg = true;
-        op.value = number(t.text.substr(4), t.column + 4);
-      } else if (t.text.substr(0, 5) == "args=") {
-        if (have_args) fail(t, "args= given twice");
-        have_args = true;
-        const std::string_view mode = t.text.substr(5);
-        if (mode == "null") {
-          op.args = ArgsMode::Null;
-        } else if (mode == "size0") {
-          op.args = ArgsMode::SizeZero;
-        } else {
-          fail(t, "args= must be null or size0, not " + quoted(mode));
-        }
+    for (std::size_t i = 0; i < list.size();) {
+      if (!in_place(list[i], in_body)) {
+        ++i;
+      } else if (is_keyword(list[i].form)) {
+        std::size_t end = i;
+        while (end < list.size() && is_keyword(list[end].form)) ++end;
+        keywords(op, list, i, end);
+        i = end;
       } else {
-        fail(t, "start needs a body { ... }, not " + quoted(t.text));
+        positional(op, list[i++]);
       }
     }
-    const Token& brace = peek();
-    if (brace.kind != Tok::LBrace) fail(brace, "start needs a body { ... }" + not_this(brace));
-    take();
-    body(op.body, brace);
   }
 
   void body(std::vector<Op>& ops, const Token& brace) {
@@ -591,6 +540,15 @@ Sequence parse_sequence_or_throw(std::string_view text) {
   if (!result.ok()) throw SequenceParseError(*result.error);
   return std::move(*result.sequence);
 }
+
+std::string usage_of(const OpSchema& schema) {
+  std::string out = schema.name;
+  const bool body_op = schema.body();
+  for (const Operand& o : schema.operands()) out += " " + operand_usage(o, body_op);
+  return out;
+}
+
+std::string op_usage(OpKind kind) { return usage_of(op_schema(kind)); }
 
 std::string print_op(const Op& op, bool in_body) {
   check_printable(op, in_body);

@@ -235,8 +235,8 @@ TEST(SequenceBytes, KindByteChoosesKindAndThread) {
 }
 
 TEST(SequenceBytes, StartReadsJobCtxArgAndBody) {
-  // j5, ctx byte 0 = null, args=null with a 2-byte arg 0xff80 = -128, a 2-op body
-  const Bytes b = {kind_byte(K::Start, 0), 5, 0, 1 + 3 * 2, 0x80, 0xff, 2,
+  // j5, ctx byte 0 = null, a 2-byte arg 0xff80 = -128, args=null, a 2-op body
+  const Bytes b = {kind_byte(K::Start, 0), 5, 0, 2, 0x80, 0xff, 1, 2,
                    body_kind_byte(K::SetStatus), 0, body_kind_byte(K::Pause)};
   EXPECT_EQ(decode_sequence(b),
             (Sequence{{Op{.kind = K::Start, .job = 5, .ctx = -1, .value = -128, .args = ArgsMode::Null,
@@ -285,7 +285,7 @@ TEST(SequenceBytes, EveryStartArgRoundTripsInAsFewBytesAsItNeeds) {
   for (const auto& [arg, n] : arg_bytes) {
     const Sequence s{{Op{.kind = K::Start, .job = 0, .ctx = 0, .value = arg}}};
     const Bytes b = encode_sequence(s);
-    EXPECT_EQ(b.size(), 1 + 3 + n + 1) << arg;  // kind, job, ctx, mode; arg; count
+    EXPECT_EQ(b.size(), 1 + 3 + n + 2) << arg;  // kind, job, ctx, length; arg; mode, count
     EXPECT_EQ(decode_sequence(b), s) << arg;
   }
   // The most negative and the most positive arg of each length n.
@@ -295,7 +295,7 @@ TEST(SequenceBytes, EveryStartArgRoundTripsInAsFewBytesAsItNeeds) {
     for (long arg : {lowest, highest}) {
       const Sequence s{{Op{.kind = K::Start, .job = 0, .ctx = 0, .value = arg}}};
       const Bytes b = encode_sequence(s);
-      EXPECT_EQ(b.size(), 1 + 3 + static_cast<std::size_t>(n) + 1) << arg;
+      EXPECT_EQ(b.size(), 1 + 3 + static_cast<std::size_t>(n) + 2) << arg;
       EXPECT_EQ(decode_sequence(b), s) << arg;
     }
   }

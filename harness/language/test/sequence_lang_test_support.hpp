@@ -1,14 +1,18 @@
-// For the sequence language tests: an independent well-formedness checker
-// and a random sequence generator, both written from the spec (which fields
-// each kind uses, where each kind may appear) rather than from ops.def or the
-// code under test.
+// For the sequence language tests: a well-formedness checker and a random
+// sequence generator, both driven by the operand schema (op_schema.hpp):
+// which fields each kind uses and where it may appear come from there; what
+// each form's domain is in the text or the byte form is stated here, once per
+// form, from the spec (sequence_text.hpp, sequence_bytes.hpp).
 #pragma once
 
+#include "asyncconf/harness/op_schema.hpp"
 #include "asyncconf/harness/sequence.hpp"
 
+#include <algorithm>
 #include <climits>
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <random>
 #include <string>
 #include <utility>
@@ -16,21 +20,41 @@
 
 namespace asyncconf::harness::testing_support {
 
+/// A set of values an operand may hold: lo..hi, or one of `values` when set.
+struct Domain {
+  long lo = 0;
+  long hi = 0;
+  std::vector<long> values{};
+  bool contains(long v) const {
+    if (values.empty()) return lo <= v && v <= hi;
+    return std::find(values.begin(), values.end(), v) != values.end();
+  }
+};
+
 /// What the ops of a sequence may hold.
 struct Ranges {
   std::size_t max_driver_ops = 0;  ///< 0 = no limit
   std::size_t max_body_ops = 0;    ///< 0 = no limit
   int threads = kMaxThreads;
-  int jobs = 1000000;
-  int ctxs = 1000000;
-  long pool_max = LONG_MAX;              ///< init_thread values 0..pool_max
-  std::vector<long> stack_sizes;         ///< set_mem_functions values; empty = 0..LONG_MAX
-  long status_min = INT_MIN, status_max = INT_MAX;
-  long return_min = LONG_MIN, return_max = LONG_MAX;
-  int fd_max = INT_MAX;
+  int jobs = kMaxTextName;  ///< job names 0..jobs-1
+  int ctxs = kMaxTextName;  ///< ctx names 0..ctxs-1
+  /// Forms whose domain is narrower than the schema's (the byte form's).
+  std::map<OperandForm, Domain> narrowed{};
+
+  Domain domain(const Operand& o) const {
+    switch (o.form) {
+      case OperandForm::Job: return {0, jobs - 1};
+      case OperandForm::Ctx:
+      case OperandForm::WaitCtx: return {0, ctxs - 1};
+      case OperandForm::CtxOrNull: return {-1, ctxs - 1};
+      default: break;
+    }
+    const auto it = narrowed.find(o.form);
+    return it != narrowed.end() ? it->second : Domain{o.lo, o.hi};
+  }
 };
 
-/// What the text form can say.
+/// What the text form can say: the schema's own domains.
 inline Ranges text_ranges() { return Ranges{}; }
 
 /// What decode_sequence with default DecodeLimits produces.
@@ -41,51 +65,17 @@ inline Ranges byte_ranges() {
   r.threads = 2;
   r.jobs = 8;
   r.ctxs = 4;
-  r.pool_max = 8;
-  r.stack_sizes = {0, 65536, 131072};
-  r.status_min = r.return_min = -2;
-  r.status_max = r.return_max = 5;
-  r.fd_max = 255;
+  r.narrowed = {
+      {OperandForm::Fd, {0, 255}},
+      {OperandForm::PoolSize, {0, 8}},
+      {OperandForm::StackSize, {0, 0, {0, 65536, 131072}}},
+      {OperandForm::Int, {-2, 5}},
+      {OperandForm::Long, {-2, 5}},
+  };
   return r;
 }
 
-enum class Place { Driver, Body, Both };
-
-/// Where each kind may appear, as the spec lists it.
-inline Place place_of(OpKind kind) {
-  switch (kind) {
-    case OpKind::InitThread:
-    case OpKind::SetMemFunctions:
-    case OpKind::Start:
-    case OpKind::Resume:
-    case OpKind::WaitCtxNew:
-    case OpKind::WaitCtxFree:
-    case OpKind::SetCallback:
-    case OpKind::GetCallback: return Place::Driver;
-    case OpKind::WaitCtx:
-    case OpKind::CheckArg:
-    case OpKind::NestedStart:
-    case OpKind::Return: return Place::Body;
-    case OpKind::CleanupThread:
-    case OpKind::Pause:
-    case OpKind::Block:
-    case OpKind::Unblock:
-    case OpKind::CurrentJob:
-    case OpKind::SetFd:
-    case OpKind::ClearFd:
-    case OpKind::GetFd:
-    case OpKind::GetAllFds:
-    case OpKind::GetChangedFds:
-    case OpKind::SetStatus:
-    case OpKind::GetStatus: return Place::Both;
-  }
-  return Place::Both;
-}
-
-inline bool allowed(OpKind kind, bool in_body) {
-  const Place p = place_of(kind);
-  return p == Place::Both || (in_body ? p == Place::Body : p == Place::Driver);
-}
+inline bool allowed(OpKind kind, bool in_body) { return in_body ? op_schema(kind).body() : op_schema(kind).driver(); }
 
 inline std::vector<OpKind> kinds_for(bool in_body) {
   std::vector<OpKind> kinds;
@@ -95,36 +85,13 @@ inline std::vector<OpKind> kinds_for(bool in_body) {
   return kinds;
 }
 
-/// The fields (besides kind) a kind uses in a place.
-struct Fields {
-  bool thread = false, job = false, ctx = false, key = false, fd = false, value = false, value2 = false,
-       start = false;
-};
-
-inline Fields fields_of(OpKind kind, bool in_body) {
-  Fields f;
-  f.thread = !in_body;
-  const bool ctx_op = !in_body;  // the driver form of a wait-ctx op names its ctx
-  switch (kind) {
-    case OpKind::InitThread: f.value = f.value2 = true; break;
-    case OpKind::SetMemFunctions: f.value = true; break;
-    case OpKind::Start: f.job = f.ctx = f.value = f.start = true; break;
-    case OpKind::Resume: f.job = true; break;
-    case OpKind::Return: f.value = true; break;
-    case OpKind::WaitCtxNew:
-    case OpKind::WaitCtxFree:
-    case OpKind::GetCallback:
-    case OpKind::GetAllFds:
-    case OpKind::GetChangedFds:
-    case OpKind::GetStatus: f.ctx = ctx_op; break;
-    case OpKind::SetCallback: f.ctx = ctx_op; f.value = true; break;
-    case OpKind::SetStatus: f.ctx = ctx_op; f.value = true; break;
-    case OpKind::SetFd: f.ctx = ctx_op; f.key = f.fd = true; break;
-    case OpKind::ClearFd:
-    case OpKind::GetFd: f.ctx = ctx_op; f.key = true; break;
-    default: break;
+/// The operands a kind has in a place.
+inline std::vector<Operand> operands_of(OpKind kind, bool in_body) {
+  std::vector<Operand> list;
+  for (const Operand& o : op_schema(kind).operands()) {
+    if (in_place(o, in_body)) list.push_back(o);
   }
-  return f;
+  return list;
 }
 
 inline std::string describe(const Op& op) {
@@ -136,50 +103,30 @@ inline std::string describe(const Op& op) {
 
 inline bool in(long v, long lo, long hi) { return lo <= v && v <= hi; }
 
+inline std::string op_problem(const Op& op, bool in_body, const Ranges& r);
+
+/// Why one field of `op` is not well-formed, or "".
+inline std::string field_problem(const Op& op, bool in_body, OpField f, const Ranges& r) {
+  const Operand* o = operand_for(op.kind, in_body, f);
+  const auto bad = [&](const char* what) { return std::string("bad ") + what + " " + field_name(f) + ": " + describe(op); };
+  if (o == nullptr) return get_field(op, f) == get_field(Op{}, f) ? "" : bad("unused");
+  if (o->form != OperandForm::Body) return r.domain(*o).contains(get_field(op, f)) ? "" : bad("out-of-range");
+  if (r.max_body_ops != 0 && op.body.size() > r.max_body_ops) return bad("too long");
+  for (const Op& b : op.body) {
+    std::string p = op_problem(b, true, r);
+    if (!p.empty()) return "in a body: " + p;
+  }
+  return "";
+}
+
 /// Why `op` is not well-formed in this place, or "".
 inline std::string op_problem(const Op& op, bool in_body, const Ranges& r) {
   if (static_cast<std::size_t>(op.kind) >= kOpKindCount) return "bad kind: " + describe(op);
   if (!allowed(op.kind, in_body)) return std::string("op in the wrong place: ") + describe(op);
-  const Fields f = fields_of(op.kind, in_body);
-  const Op d;
-  const auto bad = [&](const char* field) { return std::string("bad ") + field + ": " + describe(op); };
-  if (f.thread ? !in(op.thread, 0, r.threads - 1) : op.thread != d.thread) return bad("thread");
-  if (f.job ? !in(op.job, 0, r.jobs - 1) : op.job != d.job) return bad("job");
-  if (f.ctx ? !in(op.ctx, op.kind == OpKind::Start ? -1 : 0, r.ctxs - 1) : op.ctx != d.ctx) return bad("ctx");
-  if (f.key ? !in(op.key, 0, kMaxKeys - 1) : op.key != d.key) return bad("key");
-  if (f.fd ? !in(op.fd, 0, r.fd_max) : op.fd != d.fd) return bad("fd");
-  if (f.value) {
-    bool ok = true;
-    switch (op.kind) {
-      case OpKind::InitThread: ok = in(op.value, 0, r.pool_max); break;
-      case OpKind::SetMemFunctions:
-        if (r.stack_sizes.empty()) {
-          ok = op.value >= 0;
-        } else {
-          ok = false;
-          for (long s : r.stack_sizes) ok = ok || op.value == s;
-        }
-        break;
-      case OpKind::SetCallback: ok = op.value == 0 || op.value == 1; break;
-      case OpKind::SetStatus: ok = in(op.value, r.status_min, r.status_max); break;
-      case OpKind::Return: ok = in(op.value, r.return_min, r.return_max); break;
-      default: break;  // Start's arg: any long
-    }
-    if (!ok) return bad("value");
-  } else if (op.value != d.value) {
-    return bad("value");
-  }
-  if (f.value2 ? !in(op.value2, 0, r.pool_max) : op.value2 != d.value2) return bad("value2");
-  if (f.start) {
-    if (op.args != ArgsMode::Copy && op.args != ArgsMode::Null && op.args != ArgsMode::SizeZero) return bad("args");
-    if (r.max_body_ops != 0 && op.body.size() > r.max_body_ops) return bad("body size");
-    for (const Op& b : op.body) {
-      std::string p = op_problem(b, true, r);
-      if (!p.empty()) return "in a body: " + p;
-    }
-  } else {
-    if (op.args != d.args) return bad("args");
-    if (!op.body.empty()) return bad("body");
+  if (in_body ? op.thread != 0 : !in(op.thread, 0, r.threads - 1)) return "bad thread: " + describe(op);
+  for (OpField f : kFields) {
+    std::string p = field_problem(op, in_body, f, r);
+    if (!p.empty()) return p;
   }
   return "";
 }
@@ -210,37 +157,30 @@ class Generator {
     }
   }
 
+  /// A value of the domain, an end of it (or 0) a third of the time.
+  long draw(const Domain& d) {
+    if (!d.values.empty()) return d.values[static_cast<std::size_t>(draw(0, static_cast<long>(d.values.size()) - 1))];
+    if (in(0, d.lo, d.hi) && std::uniform_int_distribution<int>(0, 11)(rng_) == 0) return 0;
+    return draw(d.lo, d.hi);
+  }
+
   Op op(bool in_body) {
     const std::vector<OpKind> kinds = kinds_for(in_body);
+    return op_of(kinds[static_cast<std::size_t>(draw(0, static_cast<long>(kinds.size()) - 1))], in_body);
+  }
+
+  /// A random op of `kind`, which must be allowed in this place.
+  Op op_of(OpKind kind, bool in_body) {
     Op o;
-    o.kind = kinds[static_cast<std::size_t>(draw(0, static_cast<long>(kinds.size()) - 1))];
-    const Fields f = fields_of(o.kind, in_body);
-    if (f.thread) o.thread = static_cast<int>(draw(0, r_.threads - 1));
-    if (f.job) o.job = static_cast<int>(draw(0, r_.jobs - 1));
-    if (f.ctx) o.ctx = static_cast<int>(draw(o.kind == OpKind::Start ? -1 : 0, r_.ctxs - 1));
-    if (f.key) o.key = static_cast<int>(draw(0, kMaxKeys - 1));
-    if (f.fd) o.fd = static_cast<int>(draw(0, r_.fd_max));
-    switch (o.kind) {
-      case OpKind::InitThread:
-        o.value = draw(0, r_.pool_max);
-        o.value2 = draw(0, r_.pool_max);
-        break;
-      case OpKind::SetMemFunctions:
-        o.value = r_.stack_sizes.empty()
-                      ? draw(0, LONG_MAX)
-                      : r_.stack_sizes[static_cast<std::size_t>(draw(0, static_cast<long>(r_.stack_sizes.size()) - 1))];
-        break;
-      case OpKind::SetCallback: o.value = draw(0, 1); break;
-      case OpKind::SetStatus: o.value = draw(r_.status_min, r_.status_max); break;
-      case OpKind::Return: o.value = draw(r_.return_min, r_.return_max); break;
-      case OpKind::Start: {
-        o.value = draw(0, 3) == 0 ? 0 : draw(LONG_MIN, LONG_MAX);
-        o.args = static_cast<ArgsMode>(draw(0, 2));
+    o.kind = kind;
+    if (!in_body) o.thread = static_cast<int>(draw(0, r_.threads - 1));
+    for (const Operand& x : operands_of(o.kind, in_body)) {
+      if (x.form == OperandForm::Body) {
         const long n = draw(0, r_.max_body_ops != 0 ? static_cast<long>(r_.max_body_ops) : 6);
         for (long i = 0; i < n; ++i) o.body.push_back(op(true));
-        break;
+      } else {
+        set_field(o, x.field, draw(r_.domain(x)));
       }
-      default: break;
     }
     return o;
   }

@@ -1,5 +1,7 @@
 #include "asyncconf/harness/shrinker.hpp"
 
+#include "asyncconf/harness/op_schema.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -64,40 +66,41 @@ std::vector<OpKind> kinds_where(bool (*where)(OpKind) noexcept) {
   return kinds;
 }
 
+/// A driver op that names an existing ctx (wctx_new makes one; start's may be null).
 bool names_ctx(OpKind kind) {
-  switch (kind) {
-    case OpKind::WaitCtxFree:
-    case OpKind::SetFd:
-    case OpKind::ClearFd:
-    case OpKind::GetFd:
-    case OpKind::GetAllFds:
-    case OpKind::GetChangedFds:
-    case OpKind::SetCallback:
-    case OpKind::GetCallback:
-    case OpKind::SetStatus:
-    case OpKind::GetStatus: return true;
-    default: return false;
-  }
+  const Operand* ctx = operand_for(kind, false, OpField::Ctx);
+  return ctx != nullptr && kind != OpKind::WaitCtxNew && ctx->form != OperandForm::CtxOrNull;
 }
 
-/// The operands ops.def gives the kind, at random; ctx for driver ops only.
-void fill_operands(Rng& rng, Op& op) {
-  switch (op.kind) {
-    case OpKind::InitThread:
-      op.value = rng.below(1000);
-      op.value2 = rng.below(1000);
-      break;
-    case OpKind::SetMemFunctions:
-    case OpKind::Return:
-    case OpKind::SetStatus: op.value = rng.below(100000) - 1000; break;
-    case OpKind::SetCallback: op.value = rng.below(2); break;
-    case OpKind::SetFd:
-      op.key = rng.below(kMaxKeys);
-      op.fd = rng.below(5000);
-      break;
-    case OpKind::ClearFd:
-    case OpKind::GetFd: op.key = rng.below(kMaxKeys); break;
-    default: break;
+/// The operands op_schema gives the kind, at random, past the job and ctx
+/// names random_sequence chooses.
+void fill_operands(Rng& rng, Op& op, const std::vector<OpKind>& body_kinds) {
+  for (const Operand& o : op_schema(op.kind).operands()) {
+    switch (o.form) {
+      case OperandForm::Job:
+      case OperandForm::Ctx:
+      case OperandForm::CtxOrNull:
+      case OperandForm::WaitCtx: break;
+      case OperandForm::Key: set_field(op, o.field, rng.below(kMaxKeys)); break;
+      case OperandForm::Fd: set_field(op, o.field, rng.below(5000)); break;
+      case OperandForm::PoolSize: set_field(op, o.field, rng.below(1000)); break;
+      case OperandForm::StackSize:
+      case OperandForm::Int:
+      case OperandForm::Long: set_field(op, o.field, rng.below(100000) - 1000); break;
+      case OperandForm::OnOff: set_field(op, o.field, rng.below(2)); break;
+      case OperandForm::Arg: set_field(op, o.field, rng.below(1 << 20)); break;
+      case OperandForm::ArgsMode: set_field(op, o.field, rng.below(3)); break;
+      case OperandForm::Body: {
+        const int n = rng.below(7);
+        for (int i = 0; i < n; ++i) {
+          Op b;
+          b.kind = body_kinds[static_cast<std::size_t>(rng.below(static_cast<int>(body_kinds.size())))];
+          fill_operands(rng, b, body_kinds);
+          op.body.push_back(b);
+        }
+        break;
+      }
+    }
   }
 }
 
@@ -121,15 +124,7 @@ Sequence random_sequence(std::uint64_t seed, std::size_t size) {
       op.job = 3 + 2 * static_cast<int>(jobs.size());
       jobs.push_back(op.job);
       op.ctx = (ctxs.empty() || rng.chance(30)) ? -1 : ctxs[static_cast<std::size_t>(rng.below(static_cast<int>(ctxs.size())))];
-      op.value = rng.below(1 << 20);
-      op.args = static_cast<ArgsMode>(rng.below(3));
-      const int n = rng.below(7);
-      for (int i = 0; i < n; ++i) {
-        Op b;
-        b.kind = body[static_cast<std::size_t>(rng.below(static_cast<int>(body.size())))];
-        fill_operands(rng, b);
-        op.body.push_back(b);
-      }
+      fill_operands(rng, op, body);
     } else if (op.kind == OpKind::Resume) {
       op.job = (jobs.empty() || rng.chance(10)) ? 99 : jobs[static_cast<std::size_t>(rng.below(static_cast<int>(jobs.size())))];
     } else if (op.kind == OpKind::WaitCtxNew) {
@@ -137,9 +132,9 @@ Sequence random_sequence(std::uint64_t seed, std::size_t size) {
       ctxs.push_back(op.ctx);
     } else if (names_ctx(op.kind)) {
       op.ctx = (ctxs.empty() || rng.chance(10)) ? 98 : ctxs[static_cast<std::size_t>(rng.below(static_cast<int>(ctxs.size())))];
-      fill_operands(rng, op);
+      fill_operands(rng, op, body);
     } else {
-      fill_operands(rng, op);
+      fill_operands(rng, op, body);
     }
     sequence.ops.push_back(op);
   }

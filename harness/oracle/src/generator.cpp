@@ -73,21 +73,64 @@ private:
   void offer(Op op) {
     const std::size_t size = 1 + op.body.size();
     if (count_ + size > options_.max_ops) return;
-    if (!model_.skip_reason(op).empty()) return;
+    if (!model_.skip_reason(op).empty() || touches_a_served_key(op)) return;
     sequence_.ops.push_back(std::move(op));
+    const std::size_t seen = model_.current().expected.size();
     // The model keeps a pointer to the op: keep the vector from moving it.
     model_.apply(sequence_.ops.back(), static_cast<int>(sequence_.ops.size()) - 1);
     count_ += size;
     const Op& kept = sequence_.ops.back();
+    if (kept.kind == OpKind::Start || kept.kind == OpKind::Resume) count_blocks(kept.thread, seen);
+    if (kept.kind == OpKind::CleanupThread) blocked_[static_cast<std::size_t>(kept.thread)] = 0;
     if (kept.kind == OpKind::Start) {
       started_.emplace_back(kept.job, kept.thread);
       ++next_job_;
+      if (kept.ctx >= 0) {
+        CtxInfo& c = ctx_info_[static_cast<std::size_t>(kept.ctx)];
+        c.start = static_cast<int>(sequence_.ops.size()) - 1;
+        c.sets += static_cast<int>(std::count_if(kept.body.begin(), kept.body.end(),
+                                                 [](const Op& b) { return b.kind == OpKind::SetFd; }));
+      }
     }
+    if (kept.kind == OpKind::SetFd) ++ctx_info_[static_cast<std::size_t>(kept.ctx)].sets;
     if (kept.kind == OpKind::WaitCtxNew) {
       live_ctxs_.push_back(kept.ctx);
+      ctx_info_.emplace_back();  // ctx names are made in order: w<n> is ctx_info_[n]
       ++next_ctx_;
     }
     if (kept.kind == OpKind::WaitCtxFree) std::erase(live_ctxs_, kept.ctx);
+  }
+
+  // Below de-facto body() writes fd ops for the keys it knows its ctx to
+  // hold, so the driver leaves those keys alone while the job is alive.
+  bool touches_a_served_key(const Op& op) const {
+    if (de_facto() || (op.kind != OpKind::SetFd && op.kind != OpKind::ClearFd)) return false;
+    const std::size_t c = static_cast<std::size_t>(op.ctx);
+    const int start = c < ctx_info_.size() ? ctx_info_[c].start : -1;
+    if (start < 0) return false;
+    const std::vector<Op>& body = sequence_.ops[static_cast<std::size_t>(start)].body;
+    if (std::none_of(body.begin(), body.end(), [&](const Op& b) {
+          return b.key == op.key && (b.kind == OpKind::SetFd || b.kind == OpKind::ClearFd || b.kind == OpKind::GetFd);
+        })) {
+      return false;
+    }
+    Op free = make(OpKind::WaitCtxFree);
+    free.ctx = op.ctx;
+    return !model_.skip_reason(free).empty();  // only a ctx that serves a job cannot be freed
+  }
+
+  // The thread's block counter as the model keeps it, from the body ops
+  // that ran in this step. Below de-facto no job leaves a block behind.
+  void count_blocks(int thread, std::size_t seen) {
+    if (!de_facto()) return;
+    int& blocked = blocked_[static_cast<std::size_t>(thread)];
+    const std::vector<Expected>& expected = model_.current().expected;
+    for (std::size_t i = seen; i < expected.size(); ++i) {
+      const Observation& o = expected[i].want;
+      if (o.job < 0) continue;
+      if (o.op == OpKind::Block) ++blocked;
+      if (o.op == OpKind::Unblock && blocked > 0) --blocked;
+    }
   }
 
   int thread() {
@@ -159,7 +202,7 @@ private:
     if (rng_.chance(30)) op.value = static_cast<long>(rng_.next() % 1000) - 100;
     if (de_facto() && rng_.chance(10)) op.args = rng_.chance(50) ? ArgsMode::Null : ArgsMode::SizeZero;
     const std::size_t room = options_.max_ops > count_ + 1 ? options_.max_ops - count_ - 1 : 0;
-    op.body = body(std::min<std::size_t>(room, static_cast<std::size_t>(rng_.below(8))));
+    op.body = body(std::min<std::size_t>(room, static_cast<std::size_t>(rng_.below(8))), op.ctx, op.thread);
     return op;
   }
 
@@ -201,24 +244,71 @@ private:
     return op;
   }
 
-  std::vector<Op> body(std::size_t length) {
+  // A body whose ops all run. Until its first pause it runs as soon as the
+  // start is kept, so the thread's block counter and (below de-facto) the
+  // keys of its ctx that hold a live fd are known; after a pause other jobs
+  // may have run: `blocked` is then a lower bound (the keys stay known:
+  // see touches_a_served_key).
+  std::vector<Op> body(std::size_t length, int ctx, int thread) {
     std::vector<Op> ops;
+    int blocked = blocked_[static_cast<std::size_t>(thread)];
+    // set_fd ops on the ctx so far (at least its live fds): below the ctx's limit.
+    const std::size_t c = static_cast<std::size_t>(ctx);
+    int sets = ctx >= 0 && c < ctx_info_.size() ? ctx_info_[c].sets : 0;
+    std::array<signed char, 4> live;  // per key(): 1 live fd, 0 none, -1 ask the model
+    live.fill(-1);
+    const auto key_live = [&](int k) {
+      auto& l = live[static_cast<std::size_t>(k)];
+      if (l < 0) {
+        Op probe = make(OpKind::GetFd);
+        probe.ctx = ctx;
+        probe.key = k;
+        l = model_.skip_reason(probe).empty() ? 1 : 0;
+      }
+      return l == 1;
+    };
     while (ops.size() < length) {
       // pause ctx-op block-pair current wait_ctx check_arg return nested cleanup unblock
       const std::array<int, 10> weights{30, 30, 6, 6, 4, 6, 4, robust(Misuse::NestedStart) ? 3 : 0,
                                         robust(Misuse::CleanupInJob) ? 1 : 0, de_facto() ? 2 : 0};
       switch (rng_.pick(weights)) {
-        case 0: ops.push_back(make(OpKind::Pause)); break;
-        case 1: ops.push_back(ctx_op(/*in_body=*/true)); break;
+        case 0:
+          // With a NULL wait ctx an unblocked pause is misuse.
+          if (blocked == 0 && ctx < 0 && !robust(Misuse::NullWaitCtx)) continue;
+          ops.push_back(make(OpKind::Pause));
+          break;
+        case 1: {
+          if (ctx < 0 && !robust(Misuse::NullCtxArgument)) continue;
+          Op op = ctx_op(/*in_body=*/true);
+          const bool fd_op = op.kind == OpKind::SetFd || op.kind == OpKind::ClearFd || op.kind == OpKind::GetFd;
+          if (fd_op && ctx >= 0) {
+            if (op.kind == OpKind::SetFd && sets + 1 > kMaxFdsPerCtx) continue;
+            // Below de-facto a key is set once, and read or cleared only while set.
+            if (!de_facto()) {
+              const bool want_live = op.kind != OpKind::SetFd;
+              int k = op.key;
+              for (int n = 0; n < 4 && key_live(k) != want_live; ++n) k = (k + 1) % 4;
+              if (key_live(k) != want_live) continue;
+              op.key = k;
+              if (op.kind != OpKind::GetFd) live[static_cast<std::size_t>(k)] = op.kind == OpKind::SetFd ? 1 : 0;
+            }
+            if (op.kind == OpKind::SetFd) ++sets;
+          }
+          ops.push_back(op);
+          break;
+        }
         case 2: {
           // block [block] pause unblock [unblock]: nesting must hold the pause off.
           const bool twice = rng_.chance(40);
+          const bool second_pause = twice && rng_.chance(50);
+          // Below de-facto a block must be lifted: the pair is not cut off.
+          if (!de_facto() && ops.size() + (twice ? 5 : 3) + (second_pause ? 1 : 0) > length) continue;
           ops.push_back(make(OpKind::Block));
           if (twice) ops.push_back(make(OpKind::Block));
           ops.push_back(make(OpKind::Pause));
           ops.push_back(make(OpKind::Unblock));
           if (twice) {
-            if (rng_.chance(50)) ops.push_back(make(OpKind::Pause));
+            if (second_pause) ops.push_back(make(OpKind::Pause));
             ops.push_back(make(OpKind::Unblock));
           }
           break;
@@ -234,7 +324,17 @@ private:
         }
         case 7: ops.push_back(make(OpKind::NestedStart)); break;
         case 8: ops.push_back(make(OpKind::CleanupThread)); break;
-        default: ops.push_back(make(rng_.chance(50) ? OpKind::Unblock : OpKind::Block)); break;
+        default:
+          if (rng_.chance(50)) {
+            // An unblock with no block on the thread is misuse.
+            if (blocked == 0 && !robust(Misuse::UnblockBelowZero)) continue;
+            ops.push_back(make(OpKind::Unblock));
+            if (blocked > 0) --blocked;
+          } else {
+            ops.push_back(make(OpKind::Block));
+            ++blocked;
+          }
+          break;
       }
     }
     if (ops.size() > length) ops.resize(length);
@@ -251,6 +351,12 @@ private:
   int next_fd_ = 3;
   std::vector<std::pair<int, int>> started_;  // job, thread
   std::vector<int> live_ctxs_;
+  struct CtxInfo {
+    int start = -1;  // the last start on it (index in sequence_.ops)
+    int sets = 0;    // set_fd ops on it: at least its live fds
+  };
+  std::vector<CtxInfo> ctx_info_;
+  std::array<int, kMaxThreads> blocked_{};  // per thread: the model's block counter (de-facto and up)
 };
 
 }  // namespace

@@ -222,9 +222,11 @@ TEST(Model, EveryPredictionNamesARequirement) {
   for (std::uint64_t i = 0; i < 200; ++i) {
     const Sequence s = generate(sequence_seed(5, i), g);
     const Plan p = plan(s, g.model);
-    for (const Expected e : p.expected) {
+    for (const Expected& e : p.expected) {
       for (const FieldCheck& c : e.checks) {
-        if (c.requirement != nullptr) EXPECT_GT(std::string(c.requirement).size(), 4u);
+        if (c.requirement != nullptr) {
+          EXPECT_GT(std::string(c.requirement).size(), 4u);
+        }
       }
     }
   }

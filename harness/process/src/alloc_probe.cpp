@@ -83,7 +83,8 @@ struct AddressRange {
 
 // ld.so's mapped image, from its ELF program headers (AT_BASE is where the
 // kernel loaded it). Empty for a static program or one run as `ld.so prog`.
-AddressRange find_dynamic_linker() noexcept {
+// Unused in the every-block variant, which counts ld.so's blocks too.
+[[maybe_unused]] AddressRange find_dynamic_linker() noexcept {
   AddressRange r;
   const uintptr_t base = getauxval(AT_BASE);
   if (base == 0) return r;

@@ -1,9 +1,6 @@
 #include "asyncconf/harness/explorer.hpp"
 
-#include <fcntl.h>
 #include <poll.h>
-#include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -12,6 +9,7 @@
 #include <thread>
 #include <type_traits>
 
+#include "asyncconf/harness/child_process.hpp"
 #include "asyncconf/harness/generator.hpp"
 #include "asyncconf/harness/probes.hpp"
 #include "asyncconf/harness/sandbox.hpp"
@@ -218,63 +216,8 @@ ModelConfig batch_config(ModelConfig config, bool ran_inline) {
   ::_exit(0);
 }
 
-struct LiveChild {
-  pid_t pid = -1;
-  int records = -1;
-  int err = -1;
-  std::string stderr_tail;
-  std::string pending;  // a partial record
-};
-
-void close_fd(int& fd) {
-  if (fd >= 0) ::close(fd);
-  fd = -1;
-}
-
-bool spawn(LiveChild& c, const std::function<void(int)>& body) {
-  int rec[2];
-  int err[2];
-  if (::pipe2(rec, O_CLOEXEC) != 0) return false;
-  if (::pipe2(err, O_CLOEXEC) != 0) {
-    ::close(rec[0]);
-    ::close(rec[1]);
-    return false;
-  }
-  c.pid = ::fork();
-  if (c.pid == 0) {
-    ::close(rec[0]);
-    ::close(err[0]);
-    const int devnull = ::open("/dev/null", O_WRONLY);
-    if (devnull >= 0) ::dup2(devnull, STDOUT_FILENO);
-    ::dup2(err[1], STDERR_FILENO);
-    ::signal(SIGINT, SIG_DFL);
-    ::signal(SIGTERM, SIG_DFL);
-    ::signal(SIGPIPE, SIG_DFL);
-    body(rec[1]);
-    ::_exit(0);
-  }
-  ::close(rec[1]);
-  ::close(err[1]);
-  if (c.pid < 0) {
-    ::close(rec[0]);
-    ::close(err[0]);
-    return false;
-  }
-  c.records = rec[0];
-  c.err = err[0];
-  return true;
-}
-
-// Waits for the child's end; its status.
-int reap(LiveChild& c, bool kill_first) {
-  if (kill_first) ::kill(c.pid, SIGKILL);
-  int status = 0;
-  while (::waitpid(c.pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  close_fd(c.records);
-  close_fd(c.err);
-  return status;
-}
+// How much of the exploring child's stderr a crash finding keeps.
+constexpr std::size_t kExploreStderrTail = 8192;
 
 }  // namespace
 
@@ -417,9 +360,10 @@ ExploreResult explore(const AsyncApi& api, const ExploreOptions& o,
   bool failed_inline = false;
 
   while (!failed_index && next < end && Clock::now() < deadline && !stopped()) {
-    LiveChild child;
+    ForkedChild child;
+    std::string pending;  // a partial record
     const std::uint64_t first = next;
-    if (!spawn(child, [&](int out) { explore_child(api, o, behaviour, first, end, deadline, out); })) {
+    if (!child.start([&](int out) { explore_child(api, o, behaviour, first, end, deadline, out); })) {
       result.error = std::string("cannot start the exploring child: ") + std::strerror(errno);
       break;
     }
@@ -429,32 +373,20 @@ ExploreResult explore(const AsyncApi& api, const ExploreOptions& o,
     bool finished = false;
     bool records_open = true;
     while (records_open) {
-      pollfd fds[2] = {{child.records, POLLIN, 0}, {child.err, POLLIN, 0}};
-      const int nfds = child.err >= 0 ? 2 : 1;
+      pollfd fds[2] = {{child.result_fd(), POLLIN, 0}, {child.stderr_fd(), POLLIN, 0}};
+      const int nfds = child.stderr_fd() >= 0 ? 2 : 1;
       ::poll(fds, static_cast<nfds_t>(nfds), 100);
-      if (nfds == 2 && fds[1].revents != 0) {
-        char buf[4096];
-        const ssize_t n = ::read(child.err, buf, sizeof buf);
-        if (n > 0) {
-          child.stderr_tail.append(buf, static_cast<std::size_t>(n));
-          if (child.stderr_tail.size() > 8192) child.stderr_tail.erase(0, child.stderr_tail.size() - 8192);
-        } else if (n == 0) {
-          close_fd(child.err);
-        }
-      }
+      if (nfds == 2 && fds[1].revents != 0) child.drain_stderr(kExploreStderrTail);
       if (fds[0].revents != 0) {
-        char buf[sizeof(Record) * 64];
-        const ssize_t n = ::read(child.records, buf, sizeof buf);
-        if (n <= 0) {
+        if (child.read_result(pending, sizeof(Record) * 64) <= 0) {
           records_open = false;
         } else {
-          child.pending.append(buf, static_cast<std::size_t>(n));
           std::size_t off = 0;
-          while (!failed_index && off + sizeof(Record) <= child.pending.size()) {
+          while (!failed_index && off + sizeof(Record) <= pending.size()) {
             Record r;
-            std::memcpy(&r, child.pending.data() + off, sizeof r);
+            std::memcpy(&r, pending.data() + off, sizeof r);
             const std::size_t payload = r.type == RecordType::Violation ? static_cast<std::size_t>(r.extra) : 0;
-            if (off + sizeof(Record) + payload > child.pending.size()) break;  // the rest is still coming
+            if (off + sizeof(Record) + payload > pending.size()) break;  // the rest is still coming
             const std::size_t body = off + sizeof(Record);
             off = body + payload;
             switch (r.type) {
@@ -471,14 +403,14 @@ ExploreResult explore(const AsyncApi& api, const ExploreOptions& o,
                 failed_kind = IsolatedOutcome::Kind::Violation;
                 failed_inline = (r.flags & kRanInline) != 0;
                 RunResult seen;
-                if (deserialize(child.pending.substr(body, payload), seen)) failed_batch = std::move(seen);
+                if (deserialize(pending.substr(body, payload), seen)) failed_batch = std::move(seen);
                 break;
               }
               case RecordType::BatchLeak: ++result.unattributed_leaks; break;
               case RecordType::Finished: finished = true; break;
             }
           }
-          child.pending.erase(0, off);
+          pending.erase(0, off);
         }
       }
       if (failed_index || finished) break;
@@ -493,14 +425,14 @@ ExploreResult explore(const AsyncApi& api, const ExploreOptions& o,
         report();
       }
     }
-    const bool kill = failed_index.has_value() || stopped() || !finished;
-    const int status = reap(child, kill && (failed_index || stopped()));
+    if (failed_index || stopped()) child.kill();
+    const ChildOutcome ended = *child.wait(ForkedChild::Wait::Block);
     if (!failed_index && !finished && !stopped()) {
       // The child died: the sequence after the last one it finished crashed it.
       failed_index = next;
       failed_kind = IsolatedOutcome::Kind::Crash;
-      failed_signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
-      failed_stderr = child.stderr_tail;
+      failed_signal = ended.kind == ChildOutcome::Kind::Signaled ? ended.signal : 0;
+      failed_stderr = ended.stderr_tail;
     }
     if (finished && next < end && Clock::now() < deadline) continue;  // the child stopped early: go on
     if (finished) break;

@@ -262,7 +262,7 @@ TEST(Reproducer, StackCountingCatchesAHalvedStack) {
   TempDir dir;
   const Case c = make_case("wctx_new w0\nstart j0 w0 { pause; return 1 }\nresume j0\n", reference_config());
   const Outcome o = build_and_run(dir, c.source, kFaulty, "ASYNCREF_FAULT=stack-num-halved");
-  EXPECT_EQ(o.status, 1) << show(o);
+  EXPECT_EQ(o.status, kReproducerViolation) << show(o);
   EXPECT_NE(o.out.find("VIOLATION at step 1 (start j0 w0): the stack allocator was asked for 16384 bytes, expected "
                        "32768 bytes\n  requirement MEM-DEFAULT-STACK-32K (must): \""),
             std::string::npos)
@@ -296,7 +296,7 @@ TEST_P(ReproducerFault, ExitsOneNamingTheRequirement) {
   EXPECT_NE(clean.out.find("no violation"), std::string::npos) << show(clean);
   // With it, the first violation, its requirement and the man page's words.
   const Outcome o = run(dir.path(), std::string("ASYNCREF_FAULT=") + f.fault);
-  EXPECT_EQ(o.status, 1) << show(o);
+  EXPECT_EQ(o.status, kReproducerViolation) << show(o);
   EXPECT_EQ(o.out.rfind("VIOLATION at step ", 0), 0u) << show(o);
   EXPECT_NE(o.out.find(std::string("requirement ") + f.requirement + " ("), std::string::npos) << show(o);
   EXPECT_NE(o.out.find(f.violation), std::string::npos) << show(o);
@@ -358,7 +358,7 @@ TEST(Reproducer, LooserLevelDifferenceIsANote) {
   TempDir de_facto_dir;
   const Case de_facto = make_case(seq, openssl_config(Level::DeFacto));
   const Outcome d = build_and_run(de_facto_dir, de_facto.source, kFaulty, "ASYNCREF_FAULT=ret-written-on-pause");
-  EXPECT_EQ(d.status, 1) << show(d);
+  EXPECT_EQ(d.status, kReproducerViolation) << show(d);
   EXPECT_NE(d.out.find("VIOLATION at step 1 (start j0 w0): *ret is 0, expected untouched (0x5eed)\n"
                        "  requirement START-PAUSE-RET-UNTOUCHED (de-facto): "),
             std::string::npos)
@@ -558,6 +558,34 @@ TEST(Reproducer, Deterministic) {
     EXPECT_EQ(first, write_c_reproducer(b)) << i;
     EXPECT_EQ(first, write_c_reproducer(a)) << i;
   }
+}
+
+// The values the runtime shares with the harness are the harness's own,
+// written ahead of the runtime (runtime.c keeps no copy of them).
+TEST(Reproducer, ConstantsComeFromTheHarness) {
+  const Case c = make_case("wctx_new w0\nset_fd w0 1 5\n", openssl_config());
+  const std::string& s = c.source;
+  const auto defined = [&](const std::string& name, const std::string& value) {
+    const std::size_t at = s.find("#define " + name + " " + value + " ");
+    EXPECT_NE(at, std::string::npos) << name << " " << value << "\n" << s;
+    return at;
+  };
+  const std::size_t first = defined("MAX_FDS", std::to_string(kMaxFdsPerCtx));
+  defined("MAX_KEYS", std::to_string(kMaxKeys));
+  defined("REF_NULL", "(" + std::to_string(kRefNull) + "L)");
+  defined("REF_UNKNOWN", "(" + std::to_string(kRefUnknown) + "L)");
+  char untouched[16];
+  std::snprintf(untouched, sizeof untouched, "%#x", static_cast<unsigned>(kRetUntouched));
+  defined("RET_UNTOUCHED", untouched);
+  defined("EXIT_VIOLATION", std::to_string(kReproducerViolation));
+  defined("EXIT_SETUP_FAILED", std::to_string(kReproducerSetupFailed));
+  // Ahead of the runtime's first use of them; the runtime's own checks for
+  // them (and its stand-ins for the writer's text) are never copied.
+  EXPECT_LT(first, s.find("struct fd_list {"));
+  EXPECT_NE(s.find("static char keys[MAX_KEYS];"), std::string::npos);
+  EXPECT_EQ(s.find("#error"), std::string::npos);
+  EXPECT_EQ(s.find("/*@"), std::string::npos);
+  EXPECT_EQ(s.find("R_EXAMPLE"), std::string::npos);
 }
 
 // Text that would break the C file stays inside its literal or comment.

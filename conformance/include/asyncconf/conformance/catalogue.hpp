@@ -1,11 +1,12 @@
-// The requirement catalogue (conformance/requirements/requirements.json,
-// embedded at build time) and every conformance case.
+// The requirement catalogue (asyncconf::catalogue, the embedded
+// requirements.json) as the suite sees it, and every conformance case.
 #pragma once
 
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "asyncconf/catalogue/requirements.hpp"
 #include "asyncconf/conformance/case.hpp"
 #include "asyncconf/harness/level.hpp"
 #include "asyncconf/reports/result.hpp"
@@ -17,10 +18,9 @@ using harness::Level;
 using harness::level_from_string;
 using harness::to_string;
 
-/// Every requirement, in catalogue order.
-const std::vector<reports::Requirement>& requirements();
-/// The requirement with that id, or null.
-const reports::Requirement* find_requirement(const std::string& id);
+/// Every requirement, in catalogue order; the one with an id, or null.
+using catalogue::find_requirement;
+using catalogue::requirements;
 
 /// Every case, in report order (grouped by area).
 const std::vector<Case>& all_cases();

@@ -3,6 +3,7 @@
 // failures and do not fail the run.
 #pragma once
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -31,11 +32,30 @@ struct Expectations {
 Expectations load_expectations(const std::string& path);
 
 /// The shipped expectations file (conformance/expectations/*.json) whose
-/// version_prefix matches the implementation's version, or "" for none.
+/// version_prefix matches the implementation's version, or "" for none (an
+/// implementation without a version needs no file). Throws
+/// std::runtime_error when it must look and shipped_expectations_dir() finds
+/// no directory.
 std::string shipped_expectations_for(const harness::Identity& identity);
 
-/// Where the shipped files are: $ASYNCCONF_EXPECTATIONS_DIR, else the
-/// source tree's conformance/expectations.
+/// Where the shipped files are: $ASYNCCONF_EXPECTATIONS_DIR if set, else the
+/// first existing one of shipped_expectations_candidates(). Throws
+/// std::runtime_error naming every path tried when none exists.
 std::string shipped_expectations_dir();
+
+/// The directories shipped_expectations_dir() tries, in order:
+/// $ASYNCCONF_EXPECTATIONS_DIR alone if set; else, relative to the running
+/// executable (/proc/self/exe), <prefix>/<datadir>/asyncconf/expectations of
+/// an installed tree, then the copy CMake stages in the build tree.
+std::vector<std::string> shipped_expectations_candidates();
+
+/// The folder of the running executable (/proc/self/exe, symlinks resolved),
+/// or empty if it cannot be read.
+std::filesystem::path executable_dir();
+
+/// Each path of a ':'-separated list of paths relative to executable_dir(),
+/// made absolute (and normalised); empty if executable_dir() is. The CLI
+/// finds libasyncref this way too.
+std::vector<std::string> beside_executable(const std::string& relative_paths);
 
 }  // namespace asyncconf::conformance

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "asyncconf/catalogue/requirements.hpp"
+
 namespace asyncconf::reports {
 
 /// The version of the report.json schema (reports/SCHEMA.md). Bump on any
@@ -31,16 +33,7 @@ const char* to_string(Verdict verdict) noexcept;
 std::optional<Verdict> verdict_from_string(const std::string& text) noexcept;
 
 /// One requirement of the catalogue (conformance/requirements/requirements.json).
-struct Requirement {
-  std::string id;        ///< e.g. "START-FINISH-JOB-NULL"
-  std::string level;     ///< "must" (man page), "de-facto" (OpenSSL's code), "robustness"
-  std::string function;  ///< the ABI function it is about, e.g. "ASYNC_start_job"
-  std::string since;     ///< OpenSSL release that introduced it: "1.1.0", "3.0", "3.2"
-  std::string source;    ///< "ASYNC_start_job.pod", "OpenSSL crypto/async/async.c", ...
-  std::string text;      ///< the quoted sentence (must) or the rule as stated (others)
-
-  friend bool operator==(const Requirement&, const Requirement&) = default;
-};
+using Requirement = catalogue::Requirement;
 
 /// One case's outcome.
 struct CaseResult {

@@ -1,7 +1,8 @@
 // The op-sequence language: what an application (driver ops) and the job
 // functions it starts (body ops) do, as plain data. One vocabulary for the
 // model, the interpreter, the generator, the shrinker, the fuzzers and the
-// C reproducers. The list of ops is ops.def.
+// C reproducers. The list of ops is ops.def; op_schema.hpp turns it into
+// data (each op's operands, their fields and domains).
 #pragma once
 
 #include <cstddef>
@@ -44,7 +45,7 @@ inline constexpr int kMaxThreads = 4;   ///< threads t0..t3
 inline constexpr int kMaxKeys = 8;      ///< wait-fd keys 0..7
 inline constexpr int kMaxFdsPerCtx = 16;
 
-/// One operation. Which fields matter depends on `kind` (ops.def); the rest
+/// One operation. Which fields matter depends on `kind` (ops.def, op_schema()); the rest
 /// stay at their defaults, so that two equal ops compare equal.
 struct Op {
   OpKind kind = OpKind::Pause;

@@ -5,27 +5,29 @@
 // The byte form is a stream of ops. Missing bytes read as 0, so any prefix of
 // an encoding decodes too; ops are read while bytes remain and fewer than
 // max_driver_ops have been read. Each driver op is one kind byte, then the
-// operand bytes of that kind:
+// bytes of its operands in the order ops.def lists them (op_schema.hpp; a
+// body op has no wait_ctx operand), each read by its form:
 //
 //   kind byte  b: kind = D[b % |D|], thread = (b / |D|) % threads, where D is
 //              the driver ops of ops.def in their order (body ops: B[b % |B|],
 //              no thread)
-//   init_thread        max: byte % 9, init: byte % 9
-//   set_mem_functions  byte % 3 -> 0, 65536, 131072
-//   start              job: byte % jobs; ctx: byte % (ctxs + 1) - 1 (-1 = null);
-//                      m: byte, args mode = m % 3 (copy, null, size0) and
-//                      n = (m / 3) % 9 more bytes: arg, little-endian,
-//                      sign-extended from 8n bits (n = 0: arg 0);
-//                      count: byte % (max_body_ops + 1), then count body ops
-//   resume             job: byte % jobs
-//   wctx_new, wctx_free, get_all_fds, get_changed_fds, get_callback, get_status
-//                      ctx: byte % ctxs
-//   set_fd             ctx: byte % ctxs (driver form only), key: byte % kMaxKeys, fd: byte
-//   clear_fd, get_fd   ctx (driver form only), key
-//   set_callback       ctx, on: byte % 2
-//   set_status         ctx (driver form only), status: kDecodeSmallMin + byte % 8
-//   return             value: kDecodeSmallMin + byte % 8
-//   the others         no operand bytes
+//   job                     byte % jobs
+//   ctx, wait_ctx           byte % ctxs
+//   ctx_or_null             byte % (ctxs + 1) - 1 (-1 = null)
+//   key                     byte % kMaxKeys
+//   fd                      byte
+//   pool_size               byte % (kDecodeMaxPoolSize + 1)
+//   stack_size              byte % 3 -> kDecodeStackSizes: 0, 65536, 131072
+//   int_value, long_value   kDecodeSmallMin + byte % 8
+//   on_off                  byte % 2
+//   arg                     n = byte % 9, then n bytes: little-endian,
+//                           sign-extended from 8n bits (n = 0: 0)
+//   args_mode               byte % 3 (copy, null, size0)
+//   body                    count: byte % (max_body_ops + 1), then count body
+//                           ops, each a kind byte and its operands
+//
+// So "start" is: kind, job, ctx, arg length (+ arg bytes), args mode, count,
+// body; "set_fd w1 3 200" is: kind, 1, 3, 200; "set_fd 3 200" in a body: kind, 3, 200.
 //
 // Small changes in the bytes make small changes in the sequence: a changed
 // operand byte changes that operand, a changed kind byte re-reads the rest.

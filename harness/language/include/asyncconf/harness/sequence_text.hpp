@@ -26,6 +26,7 @@
 // print_sequence accepts, and print_sequence(parse(t)) == t for canonical t.
 #pragma once
 
+#include "asyncconf/harness/op_schema.hpp"
 #include "asyncconf/harness/sequence.hpp"
 
 #include <optional>
@@ -35,9 +36,6 @@
 #include <vector>
 
 namespace asyncconf::harness {
-
-/// Job names j<N> and ctx names w<N> have 0 <= N < kMaxTextName.
-inline constexpr int kMaxTextName = 1000000;
 
 /// Where and why a text did not parse: 1-based line and column of the
 /// offending token (for a missing operand: just after the last token).
@@ -84,6 +82,12 @@ Sequence parse_sequence_or_throw(std::string_view text);
 /// value outside int), or a field the kind does not use that is not at its
 /// default (a body op with a thread or ctx, a non-Start op with a body, ...).
 std::string print_sequence(const Sequence& sequence);
+/// The "usage:" hint of an op's parse errors, derived from its schema:
+/// "start j<job> w<ctx>|null [arg=<value>] [args=null|size0] { <body> }".
+std::string usage_of(const OpSchema& schema);
+/// usage_of(op_schema(kind)).
+std::string op_usage(OpKind kind);
+
 /// One op, no newline. Driver form ("tN: " prefix when thread != 0) unless
 /// `in_body`, then the body form. Throws std::invalid_argument as above.
 std::string print_op(const Op& op, bool in_body = false);

@@ -1,6 +1,8 @@
 // Random sequences that stay inside a level: every op is offered to the
-// model first and kept only if it would run, so a sequence of N ops runs N
-// ops. The same seed and options give the same sequence on every machine.
+// model first and kept only if it would run, and each job body is written
+// for the state the job will run it in (the model judges a start by its
+// driver op alone), so a sequence of N ops runs N ops. The same seed and
+// options give the same sequence on every machine.
 #pragma once
 
 #include <cstddef>

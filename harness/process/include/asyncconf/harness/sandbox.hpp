@@ -17,7 +17,7 @@ struct ChildOutcome {
     Exited,        ///< exited by itself; `exit_code` is valid
     Signaled,      ///< killed by signal `signal` (a crash, or an abort)
     TimedOut,      ///< still running at the time limit; killed with SIGKILL
-    HarnessError,  ///< fork or pipe failed; `error` says why
+    HarnessError,  ///< fork, pipe or waitpid failed; `error` says why
   };
   Kind kind = Kind::HarnessError;
   int exit_code = 0;

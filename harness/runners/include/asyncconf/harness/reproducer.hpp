@@ -41,6 +41,11 @@
 
 namespace asyncconf::harness {
 
+/// The exit statuses of the program (it defines them as EXIT_VIOLATION and
+/// EXIT_SETUP_FAILED; 0 is "no violation").
+inline constexpr int kReproducerViolation = 1;    ///< a difference at the checked level
+inline constexpr int kReproducerSetupFailed = 2;  ///< a thread could not be created
+
 struct ReproducerInput {
   static constexpr std::size_t npos = std::numeric_limits<std::size_t>::max();
 
