@@ -21,7 +21,7 @@ declare -A tiers=(
   [fuzz]="fuzz"
   [tsan]="threads"
 )
-all_tiers="unit suite mutation explore property threads fuzz install bench"
+all_tiers="unit suite mutation explore property threads fuzz openssl catalogue install bench"
 
 timings=()
 phase() {  # phase NAME COMMAND...: runs it and records its wall time

@@ -1,18 +1,23 @@
 # Test tiers. Every test carries one of these labels, and ci/test.sh runs each
 # tier in the builds where it adds information (README, "Tests"):
 #   unit      one function or component, in-process or one small run
-#   suite     whole conformance runs (reference, OpenSSL, libasyncalt, drop-in)
+#   suite     whole conformance runs (reference, libasyncalt, the drop-in)
 #   mutation  broken variants of the reference must be caught
 #   explore   generated sequences: explore, replay, diff, shrinking
 #   property  RapidCheck state-machine properties
 #   threads   several threads switching job stacks (the tsan build runs these)
 #   fuzz      the language and the oracle, what the fuzzers build on: the
 #             fuzz preset builds and runs them with clang, the others too
+#   openssl   the same checks against the system OpenSSL (and copies of it):
+#             a sanitizer instruments our code, not libcrypto, and the
+#             reference's runs already take our code through it
+#   catalogue the requirement data: quotes verbatim, ids and levels agree
+#             with the model (data, not code: once)
 #   install   the installed tree, run away from the build
 #   bench     the benchmarks' smoke runs (that they run, not how fast)
 # A test program registered with gtest_discover_tests gets one label only
 # (its PROPERTIES flatten a list), so each such program is in one tier.
-set(ASYNCCONF_TIERS unit suite mutation explore property threads fuzz install bench)
+set(ASYNCCONF_TIERS unit suite mutation explore property threads fuzz openssl catalogue install bench)
 foreach(tier IN LISTS ASYNCCONF_TIERS)
   add_custom_target(tier_${tier})
 endforeach()
