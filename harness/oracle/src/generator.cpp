@@ -137,7 +137,9 @@ private:
     if (options_.threads <= 1 || !rng_.chance(25)) return 0;
     return rng_.below(std::min(options_.threads, kMaxThreads));
   }
-  int key() { return rng_.below(4); }
+  // Few keys, so that sets, clears and reads meet on the same ones.
+  static constexpr int kKeysUsed = 4;
+  int key() { return rng_.below(kKeysUsed); }
   int any_ctx() { return live_ctxs_.empty() ? next_ctx_ : live_ctxs_[static_cast<std::size_t>(rng_.below(static_cast<int>(live_ctxs_.size())))]; }
 
   Op next_driver_op() {
@@ -255,7 +257,7 @@ private:
     // set_fd ops on the ctx so far (at least its live fds): below the ctx's limit.
     const std::size_t c = static_cast<std::size_t>(ctx);
     int sets = ctx >= 0 && c < ctx_info_.size() ? ctx_info_[c].sets : 0;
-    std::array<signed char, 4> live;  // per key(): 1 live fd, 0 none, -1 ask the model
+    std::array<signed char, kKeysUsed> live;  // per key(): 1 live fd, 0 none, -1 ask the model
     live.fill(-1);
     const auto key_live = [&](int k) {
       auto& l = live[static_cast<std::size_t>(k)];
@@ -287,7 +289,7 @@ private:
             if (!de_facto()) {
               const bool want_live = op.kind != OpKind::SetFd;
               int k = op.key;
-              for (int n = 0; n < 4 && key_live(k) != want_live; ++n) k = (k + 1) % 4;
+              for (int n = 0; n < kKeysUsed && key_live(k) != want_live; ++n) k = (k + 1) % kKeysUsed;
               if (key_live(k) != want_live) continue;
               op.key = k;
               if (op.kind != OpKind::GetFd) live[static_cast<std::size_t>(k)] = op.kind == OpKind::SetFd ? 1 : 0;
