@@ -5,6 +5,8 @@
 #include <initializer_list>
 #include <utility>
 
+#include "asyncconf/ops/all_ops.hpp"
+
 namespace asyncconf::harness {
 
 namespace {
@@ -68,7 +70,6 @@ private:
   bool robust(Misuse m) const {
     return options_.model.level >= Level::Robustness && (options_.model.misuse & misuse_bit(m)) != 0;
   }
-  bool de_facto() const { return options_.model.level >= Level::DeFacto; }
 
   void offer(Op op) {
     const std::size_t size = 1 + op.body.size();
@@ -139,7 +140,17 @@ private:
   }
   // Few keys, so that sets, clears and reads meet on the same ones.
   static constexpr int kKeysUsed = 4;
+
+public:
+  // --- what the ops' homes call to choose operands (harness/ops/) -------
+
+  bool de_facto() const { return options_.model.level >= Level::DeFacto; }
   int key() { return rng_.below(kKeysUsed); }
+  int fresh_fd() { return next_fd_++; }
+  bool chance(int percent) { return rng_.chance(percent); }
+  int below(int n) { return rng_.below(n); }
+
+private:
   int any_ctx() { return live_ctxs_.empty() ? next_ctx_ : live_ctxs_[static_cast<std::size_t>(rng_.below(static_cast<int>(live_ctxs_.size())))]; }
 
   Op next_driver_op() {
@@ -232,17 +243,9 @@ private:
       op.ctx = any_ctx();
       op.thread = thread();
     }
-    switch (op.kind) {
-      case OpKind::SetFd:
-        op.key = key();
-        op.fd = next_fd_++;
-        break;
-      case OpKind::ClearFd:
-      case OpKind::GetFd: op.key = key(); break;
-      case OpKind::SetCallback: op.value = rng_.chance(75) ? 1 : 0; break;
-      case OpKind::SetStatus: op.value = de_facto() && rng_.chance(15) ? rng_.below(200) - 100 : rng_.below(4); break;
-      default: break;
-    }
+    ops::visit(op.kind, [&]<class H>(H) {
+      if constexpr (requires { H::choose(*this, op); }) H::choose(*this, op);
+    });
     return op;
   }
 

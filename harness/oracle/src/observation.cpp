@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "asyncconf/ops/all_ops.hpp"
+
 namespace asyncconf::harness {
 
 namespace {
@@ -38,7 +40,8 @@ std::string start_code(long rc) {
   }
 }
 
-// The name of each field for one op, or null when the op does not use it.
+// The name of each field for one op (its labels, harness/ops/), or null
+// when the op does not use it.
 const char* field_label(OpKind op, bool end, Field f) {
   if (end) {
     switch (f) {
@@ -48,38 +51,16 @@ const char* field_label(OpKind op, bool end, Field f) {
       default: return nullptr;
     }
   }
+  const ops::OpLabels& l = ops::labels(op);
   switch (f) {
-    case Field::Rc: return "returns";
-    case Field::Ref:
-      return op == OpKind::WaitCtx ? "wait ctx" : (op == OpKind::CurrentJob ? "job" : "*job");
+    case Field::Rc: return l.rc.trace;
+    case Field::Ref: return l.ref.trace;
     case Field::Ret: return "*ret";
-    case Field::Extra:
-      switch (op) {
-        case OpKind::Start:
-        case OpKind::Resume:
-        case OpKind::InitThread: return "stack size asked";
-        case OpKind::CheckArg: return "arg read";
-        case OpKind::GetFd: return "fd";
-        case OpKind::GetAllFds: return "numfds";
-        case OpKind::GetChangedFds: return "numaddfds";
-        case OpKind::GetCallback: return "callback is the one set";
-        default: return "extra";
-      }
-    case Field::Extra2:
-      switch (op) {
-        case OpKind::GetFd: return "custom_data is the one set";
-        case OpKind::GetChangedFds: return "numdelfds";
-        case OpKind::GetCallback: return "callback arg is the one set";
-        default: return "extra2";
-      }
-    case Field::List:
-      switch (op) {
-        case OpKind::GetChangedFds: return "added fds";
-        case OpKind::WaitCtxFree: return "fds cleaned up";
-        default: return "fds";
-      }
+    case Field::Extra: return l.extra.trace;
+    case Field::Extra2: return l.extra2.trace;
+    case Field::List: return l.list.trace;
     case Field::List2: return "deleted fds";
-    case Field::Cleanups: return "cleanup calls";
+    case Field::Cleanups: return l.cleanups.trace;
     case Field::Stacks: return "job stacks alive";
     case Field::Heap: return "heap blocks gained";
     case Field::Fds: return "fds gained";
@@ -88,14 +69,13 @@ const char* field_label(OpKind op, bool end, Field f) {
 }
 
 std::string field_value(const Observation& o, Field f) {
+  const ops::OpLabels& l = ops::labels(o.op);
   switch (f) {
     case Field::Rc:
-      if (o.op == OpKind::Start || o.op == OpKind::Resume || o.op == OpKind::NestedStart) {
-        return start_code(o.rc);
-      }
-      if (o.op == OpKind::CheckArg) return o.rc != 0 ? "non-NULL args" : "NULL args";
+      if (l.rc.show == Show::Start) return start_code(o.rc);
+      if (l.rc.show == Show::Args) return o.rc != 0 ? "non-NULL args" : "NULL args";
       return std::to_string(o.rc);
-    case Field::Ref: return ref_name(o.ref, o.op == OpKind::WaitCtx);
+    case Field::Ref: return ref_name(o.ref, l.ref.show == Show::Ctx);
     case Field::Ret: return o.ret == kRetUntouched ? "untouched" : std::to_string(o.ret);
     case Field::List:
     case Field::List2: return list_text(list_of(o, f));

@@ -19,6 +19,7 @@
 
 #include "asyncconf/harness/probes.hpp"
 #include "asyncconf/harness/sequence_text.hpp"
+#include "asyncconf/ops/all_ops.hpp"
 
 namespace asyncconf::harness {
 
@@ -160,7 +161,7 @@ std::atomic<bool> g_counting{false};
 // The implementation whose stacks are counted (one per process).
 std::atomic<decltype(AsyncApi::ASYNC_set_mem_functions)> g_counting_owner{nullptr};
 
-void* counting_alloc(std::size_t* num) {
+void* count_alloc(std::size_t* num) {
   g_last_asked.store(*num, std::memory_order_relaxed);
   const std::size_t give = g_hand_out.load(std::memory_order_relaxed);
   if (give != 0) *num = give;
@@ -172,7 +173,7 @@ void* counting_alloc(std::size_t* num) {
   return p;
 }
 
-void counting_free(void* p) {
+void count_free(void* p) {
   if (p == nullptr) return;
   g_stacks_live.fetch_sub(1, std::memory_order_relaxed);
   std::free(p);
@@ -184,16 +185,14 @@ constexpr std::size_t kCleanupRing = 1024;
 std::atomic<long> g_cleanups{0};
 std::array<int, kCleanupRing> g_cleaned_fds{};
 
-extern "C" void record_cleanup(ASYNC_WAIT_CTX*, const void*, OSSL_ASYNC_FD fd, void*) {
+extern "C" void on_cleanup(ASYNC_WAIT_CTX*, const void*, OSSL_ASYNC_FD fd, void*) {
   const long n = g_cleanups.fetch_add(1, std::memory_order_relaxed);
   g_cleaned_fds[static_cast<std::size_t>(n) % kCleanupRing] = fd;
 }
 
 std::array<char, kMaxKeys> g_keys{};  // a key is the address of one of these
 
-void* custom_data(int fd) { return reinterpret_cast<void*>(static_cast<std::uintptr_t>(0xc0de0000u) + static_cast<unsigned>(fd)); }
-void* callback_arg(int ctx) { return reinterpret_cast<void*>(static_cast<std::uintptr_t>(0xca11ba00u) + static_cast<unsigned>(ctx)); }
-extern "C" int wake_callback(void*) { return 1; }
+extern "C" int on_wake(void*) { return 1; }
 
 // --- a run -----------------------------------------------------------------
 
@@ -420,75 +419,54 @@ struct Run {
     o.stacks = g_stacks_live.load(std::memory_order_relaxed) - stacks_base;
   }
 
-  // --- wait-ctx ops (driver and body) --------------------------------------
+  // --- what the ops' homes call (harness/ops/) ----------------------------------
 
-  void ctx_op(const Op& op, ASYNC_WAIT_CTX* ctx, int ctx_name, Observation& o) {
-    const long cleanups_before = g_cleanups.load(std::memory_order_relaxed);
-    const void* key = &g_keys[static_cast<std::size_t>(op.key) % kMaxKeys];
-    switch (op.kind) {
-      case OpKind::SetFd:
-        o.rc = api.ASYNC_WAIT_CTX_set_wait_fd(ctx, key, op.fd, custom_data(op.fd), record_cleanup);
-        break;
-      case OpKind::ClearFd: o.rc = api.ASYNC_WAIT_CTX_clear_fd(ctx, key); break;
-      case OpKind::GetFd: {
-        OSSL_ASYNC_FD fd = -1;
-        void* data = nullptr;
-        o.rc = api.ASYNC_WAIT_CTX_get_fd(ctx, key, &fd, &data);
-        if (o.rc != 0) {
-          o.extra = fd;
-          o.extra2 = data == custom_data(fd) ? 1 : 0;
-        }
-        break;
-      }
-      case OpKind::GetAllFds: {
-        std::size_t n = 0;
-        o.rc = api.ASYNC_WAIT_CTX_get_all_fds(ctx, nullptr, &n);
-        o.extra = static_cast<long>(n);
-        if (o.rc != 0 && n <= static_cast<std::size_t>(kMaxFdsPerCtx)) {
-          std::array<OSSL_ASYNC_FD, kMaxFdsPerCtx> fds{};
-          o.rc = api.ASYNC_WAIT_CTX_get_all_fds(ctx, fds.data(), &n);
-          for (std::size_t i = 0; i < n && i < fds.size(); ++i) o.list.push(fds[i]);
-        } else {
-          o.list.size = static_cast<int>(n);
-        }
-        break;
-      }
-      case OpKind::GetChangedFds: {
-        std::size_t na = 0;
-        std::size_t nd = 0;
-        o.rc = api.ASYNC_WAIT_CTX_get_changed_fds(ctx, nullptr, &na, nullptr, &nd);
-        o.extra = static_cast<long>(na);
-        o.extra2 = static_cast<long>(nd);
-        constexpr auto cap = static_cast<std::size_t>(kMaxFdsPerCtx);
-        if (o.rc != 0 && na <= cap && nd <= cap) {
-          std::array<OSSL_ASYNC_FD, kMaxFdsPerCtx> add{};
-          std::array<OSSL_ASYNC_FD, kMaxFdsPerCtx> del{};
-          o.rc = api.ASYNC_WAIT_CTX_get_changed_fds(ctx, add.data(), &na, del.data(), &nd);
-          for (std::size_t i = 0; i < na && i < cap; ++i) o.list.push(add[i]);
-          for (std::size_t i = 0; i < nd && i < cap; ++i) o.list2.push(del[i]);
-        } else {
-          o.list.size = static_cast<int>(na);
-          o.list2.size = static_cast<int>(nd);
-        }
-        break;
-      }
-      case OpKind::SetCallback:
-        o.rc = op.value != 0 ? api.ASYNC_WAIT_CTX_set_callback(ctx, wake_callback, callback_arg(ctx_name))
-                             : api.ASYNC_WAIT_CTX_set_callback(ctx, nullptr, nullptr);
-        break;
-      case OpKind::GetCallback: {
-        ASYNC_callback_fn fn = nullptr;
-        void* arg = nullptr;
-        o.rc = api.ASYNC_WAIT_CTX_get_callback(ctx, &fn, &arg);
-        o.extra = fn == wake_callback ? 1 : 0;
-        o.extra2 = arg == callback_arg(ctx_name) ? 1 : 0;
-        break;
-      }
-      case OpKind::SetStatus: o.rc = api.ASYNC_WAIT_CTX_set_status(ctx, static_cast<int>(op.value)); break;
-      case OpKind::GetStatus: o.rc = api.ASYNC_WAIT_CTX_get_status(ctx); break;
-      default: break;
+  static constexpr auto counting_alloc = &count_alloc;
+  static constexpr auto counting_free = &count_free;
+  static constexpr ASYNC_callback_fn wake_callback = &on_wake;
+  static constexpr auto record_cleanup = &on_cleanup;
+  static const void* key(int k) { return &g_keys[static_cast<std::size_t>(k) % kMaxKeys]; }
+  static void* custom_data(int fd) {
+    return reinterpret_cast<void*>(static_cast<std::uintptr_t>(0xc0de0000u) + static_cast<unsigned>(fd));
+  }
+  static void* callback_arg(int ctx) {
+    return reinterpret_cast<void*>(static_cast<std::uintptr_t>(0xca11ba00u) + static_cast<unsigned>(ctx));
+  }
+  static long cleanups() { return g_cleanups.load(std::memory_order_relaxed); }
+  static int cleaned_fd(long n) { return g_cleaned_fds[static_cast<std::size_t>(n) % kCleanupRing]; }
+  static long stack_allocs() { return g_stack_allocs.load(std::memory_order_relaxed); }
+  static long last_stack_asked() { return static_cast<long>(g_last_asked.load(std::memory_order_relaxed)); }
+  static void hand_out(std::size_t bytes) { g_hand_out.store(bytes, std::memory_order_relaxed); }
+
+  JobRec& job(int name) { return jobs[static_cast<std::size_t>(name)]; }
+  ASYNC_WAIT_CTX* ctx(int name) const {
+    return name >= 0 && static_cast<std::size_t>(name) < ctxs.size() ? ctxs[static_cast<std::size_t>(name)] : nullptr;
+  }
+  void set_ctx(int name, ASYNC_WAIT_CTX* p) { ctxs[static_cast<std::size_t>(name)] = p; }
+
+  // ASYNC_start_job with the job function bound to `rec`'s body (null: a
+  // job the plan did not start, which returns at once).
+  int start(JobRec* rec, ASYNC_JOB** handle, ASYNC_WAIT_CTX* wctx, int* ret, void* args, std::size_t size) {
+    t_starting = rec;
+    const int rc = api.ASYNC_start_job(handle, wctx, ret, job_main, args, size);
+    t_starting = nullptr;
+    return rc;
+  }
+  // What a start or a resume of job `name` left: its handle, *ret, stacks.
+  void note_start(int name, long allocs_before, Observation& o) {
+    const JobRec& rec = job(name);
+    o.ref = job_ref(name, rec.handle);
+    o.ret = rec.ret;
+    note_stacks(o);
+    if (stack_allocs() != allocs_before) o.extra = last_stack_asked();
+  }
+  // The name of the job running now, as the driver knows it.
+  long current_ref(ASYNC_JOB* p) const {
+    long ref = p == nullptr ? kRefNull : kRefUnknown;
+    for (const auto& b : bindings) {
+      if (b.first == p) ref = b.second;
     }
-    o.cleanups = g_cleanups.load(std::memory_order_relaxed) - cleanups_before;
+    return ref;
   }
 
   // --- the job body ----------------------------------------------------------
@@ -501,33 +479,9 @@ struct Run {
       const Op& op = ops[pc];
       if (op.kind == OpKind::Return) return static_cast<int>(op.value);
       Observation o = observation(op.kind);
-      switch (op.kind) {
-        case OpKind::Pause: o.rc = api.ASYNC_pause_job(); break;
-        case OpKind::Block: api.ASYNC_block_pause(); break;
-        case OpKind::Unblock: api.ASYNC_unblock_pause(); break;
-        case OpKind::CurrentJob: o.ref = job_ref(rec.name, api.ASYNC_get_current_job()); break;
-        case OpKind::WaitCtx: o.ref = ctx_ref(api.ASYNC_get_wait_ctx(api.ASYNC_get_current_job())); break;
-        case OpKind::CheckArg:
-          o.rc = args != nullptr ? 1 : 0;
-          if (args != nullptr) std::memcpy(&o.extra, args, sizeof o.extra);
-          break;
-        case OpKind::NestedStart: {
-          ASYNC_JOB* inner = nullptr;
-          int inner_ret = 0;
-          t_starting = nullptr;  // the inner job, if one starts, returns at once
-          o.rc = api.ASYNC_start_job(&inner, nullptr, &inner_ret, job_main, nullptr, 0);
-          break;
-        }
-        case OpKind::CleanupThread:
-          api.ASYNC_cleanup_thread();
-          note_stacks(o);
-          break;
-        default: {
-          ASYNC_WAIT_CTX* ctx = api.ASYNC_get_wait_ctx(api.ASYNC_get_current_job());
-          ctx_op(op, ctx, rec.start->ctx, o);
-          break;
-        }
-      }
+      ops::visit(op.kind, [&]<class H>(H) {
+        if constexpr (op_schema(H::kind).body()) H::run_in_job(*this, rec, op, o, args);
+      });
       // A pause returns in a later step.
       o.step = current_step;
       o.job = rec.name;
@@ -539,92 +493,12 @@ struct Run {
 
   // --- driver ops ------------------------------------------------------------
 
-  void start_or_resume(const Op& op, Observation& o) {
-    JobRec& rec = jobs[static_cast<std::size_t>(op.job)];
-    ASYNC_WAIT_CTX* ctx = op.kind == OpKind::Start && op.ctx >= 0 ? ctxs[static_cast<std::size_t>(op.ctx)] : nullptr;
-    const long allocs_before = g_stack_allocs.load(std::memory_order_relaxed);
-    if (op.kind == OpKind::Start) {
-      rec.start = &op;
-      rec.handle = nullptr;
-      rec.ret = kRetUntouched;
-      rec.arg = op.value;
-      void* args = op.args == ArgsMode::Null ? nullptr : &rec.arg;
-      const std::size_t size = op.args == ArgsMode::SizeZero ? 0 : sizeof rec.arg;
-      t_starting = &rec;
-      o.rc = api.ASYNC_start_job(&rec.handle, ctx, &rec.ret, job_main, args, size);
-      t_starting = nullptr;
-      // The args were to be copied: the caller's buffer is its own again.
-      rec.arg = ~op.value;
-    } else {
-      // After ASYNC_FINISH *job is NULL: passing back the handle it had is the misuse.
-      if (rec.handle == nullptr) rec.handle = rec.bound;
-      if (rec.handle == nullptr) {
-        o.rc = -100;  // nothing to resume (only when not checking)
-        return;
-      }
-      t_starting = nullptr;
-      o.rc = api.ASYNC_start_job(&rec.handle, nullptr, &rec.ret, job_main, nullptr, 0);
-    }
-    o.ref = job_ref(op.job, rec.handle);
-    o.ret = rec.ret;
-    note_stacks(o);
-    if (g_stack_allocs.load(std::memory_order_relaxed) != allocs_before) {
-      o.extra = static_cast<long>(g_last_asked.load(std::memory_order_relaxed));
-    }
-  }
-
   void exec(const Step& step) {
     const Op& op = *step.op;
     Observation o = observation(op.kind);
-    ASYNC_WAIT_CTX* ctx = op.ctx >= 0 && static_cast<std::size_t>(op.ctx) < ctxs.size()
-                              ? ctxs[static_cast<std::size_t>(op.ctx)]
-                              : nullptr;
-    switch (op.kind) {
-      case OpKind::InitThread: {
-        const long allocs_before = g_stack_allocs.load(std::memory_order_relaxed);
-        o.rc = api.ASYNC_init_thread(static_cast<std::size_t>(op.value), static_cast<std::size_t>(op.value2));
-        note_stacks(o);
-        if (g_stack_allocs.load(std::memory_order_relaxed) != allocs_before) {
-          o.extra = static_cast<long>(g_last_asked.load(std::memory_order_relaxed));
-        }
-        break;
-      }
-      case OpKind::CleanupThread:
-        api.ASYNC_cleanup_thread();
-        note_stacks(o);
-        break;
-      case OpKind::SetMemFunctions:
-        o.rc = api.ASYNC_set_mem_functions(counting_alloc, counting_free);
-        if (o.rc == 1) g_hand_out.store(static_cast<std::size_t>(op.value), std::memory_order_relaxed);
-        break;
-      case OpKind::Start:
-      case OpKind::Resume: start_or_resume(op, o); break;
-      case OpKind::Pause: o.rc = api.ASYNC_pause_job(); break;
-      case OpKind::Block: api.ASYNC_block_pause(); break;
-      case OpKind::Unblock: api.ASYNC_unblock_pause(); break;
-      case OpKind::CurrentJob: {
-        ASYNC_JOB* p = api.ASYNC_get_current_job();
-        o.ref = p == nullptr ? kRefNull : kRefUnknown;
-        for (const auto& b : bindings) {
-          if (b.first == p) o.ref = b.second;
-        }
-        break;
-      }
-      case OpKind::WaitCtxNew:
-        ctxs[static_cast<std::size_t>(op.ctx)] = api.ASYNC_WAIT_CTX_new();
-        o.rc = ctxs[static_cast<std::size_t>(op.ctx)] != nullptr ? 1 : 0;
-        break;
-      case OpKind::WaitCtxFree: {
-        const long before = g_cleanups.load(std::memory_order_relaxed);
-        api.ASYNC_WAIT_CTX_free(ctx);
-        ctxs[static_cast<std::size_t>(op.ctx)] = nullptr;
-        const long after = g_cleanups.load(std::memory_order_relaxed);
-        o.cleanups = after - before;
-        for (long n = before; n < after; ++n) o.list.push(g_cleaned_fds[static_cast<std::size_t>(n) % kCleanupRing]);
-        break;
-      }
-      default: ctx_op(op, ctx, op.ctx, o); break;
-    }
+    ops::visit(op.kind, [&]<class H>(H) {
+      if constexpr (op_schema(H::kind).driver()) H::run(*this, op, o);
+    });
     record(o);
   }
 
@@ -661,7 +535,7 @@ int job_main(void* args) {
 bool install_counting_stacks(const AsyncApi& api) noexcept {
   if (g_counting.load()) return counting_stacks(api);
   if (api.ASYNC_set_mem_functions == nullptr) return false;
-  if (api.ASYNC_set_mem_functions(counting_alloc, counting_free) != 1) return false;
+  if (api.ASYNC_set_mem_functions(count_alloc, count_free) != 1) return false;
   g_counting_owner.store(api.ASYNC_set_mem_functions);
   g_counting.store(true);
   return true;

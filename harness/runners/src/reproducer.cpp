@@ -1,6 +1,7 @@
-// The C reproducer generator. The program it writes mirrors interpreter.cpp
+// The C reproducer generator. The program it writes mirrors the interpreter
 // op for op (the same calls, the same observation fields, the same names for
-// pointers), so that a violation the harness saw shows up the same way in a
+// pointers; each op's run and its C sit side by side in its home,
+// harness/ops/), so that a violation the harness saw shows up the same way in a
 // plain C program a maintainer can build without the harness.
 //
 // Where it lives: reproducer_writer.cpp writes what depends on the plan,

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "asyncconf/harness/sequence_text.hpp"
+#include "asyncconf/ops/all_ops.hpp"
 #include "c_text.hpp"
 
 namespace asyncconf::harness::repro {
@@ -33,31 +34,8 @@ std::string short_label(const Op& op) {
 }
 
 const char* api_name(OpKind op) {
-  switch (op) {
-    case OpKind::InitThread: return "ASYNC_init_thread";
-    case OpKind::CleanupThread: return "ASYNC_cleanup_thread";
-    case OpKind::SetMemFunctions: return "ASYNC_set_mem_functions";
-    case OpKind::Start:
-    case OpKind::Resume: return "ASYNC_start_job";
-    case OpKind::NestedStart: return "the nested ASYNC_start_job";
-    case OpKind::Pause: return "ASYNC_pause_job";
-    case OpKind::Block: return "ASYNC_block_pause";
-    case OpKind::Unblock: return "ASYNC_unblock_pause";
-    case OpKind::CurrentJob: return "ASYNC_get_current_job";
-    case OpKind::WaitCtx: return "ASYNC_get_wait_ctx";
-    case OpKind::WaitCtxNew: return "ASYNC_WAIT_CTX_new";
-    case OpKind::WaitCtxFree: return "ASYNC_WAIT_CTX_free";
-    case OpKind::SetFd: return "ASYNC_WAIT_CTX_set_wait_fd";
-    case OpKind::ClearFd: return "ASYNC_WAIT_CTX_clear_fd";
-    case OpKind::GetFd: return "ASYNC_WAIT_CTX_get_fd";
-    case OpKind::GetAllFds: return "ASYNC_WAIT_CTX_get_all_fds";
-    case OpKind::GetChangedFds: return "ASYNC_WAIT_CTX_get_changed_fds";
-    case OpKind::SetCallback: return "ASYNC_WAIT_CTX_set_callback";
-    case OpKind::GetCallback: return "ASYNC_WAIT_CTX_get_callback";
-    case OpKind::SetStatus: return "ASYNC_WAIT_CTX_set_status";
-    case OpKind::GetStatus: return "ASYNC_WAIT_CTX_get_status";
-    default: return op_name(op);
-  }
+  const char* api = ops::labels(op).api;
+  return api != nullptr ? api : op_name(op);
 }
 
 const char* level_enum(Level level) {
@@ -115,50 +93,23 @@ std::string c_value(Show s, long v) {
 }
 
 // What a field of an observation of `op` is called in the program's
-// messages, and where the program keeps it (see interpreter.cpp for which
-// op fills which field).
+// messages, and where the program keeps it: the op's labels (harness/ops/)
+// for the fields whose meaning depends on the op.
 FieldText field_text(const Observation& w, Field f) {
-  const OpKind op = w.op;
-  const bool start = op == OpKind::Start || op == OpKind::Resume;
+  const ops::OpLabels& l = ops::labels(w.op);
+  auto from = [&](const ops::FieldLabel& label, const char* got) -> FieldText {
+    const std::string what = label.c != nullptr ? label.c : std::string(api_name(w.op)) + " returned";
+    return {what, label.show, label.c_got != nullptr ? label.c_got : got};
+  };
   switch (f) {
-    case Field::Rc:
-      if (start || op == OpKind::NestedStart) return {std::string(api_name(op)) + " returned", Show::Start, "o.rc"};
-      if (op == OpKind::CheckArg) return {"the job's args pointer is", Show::Args, "o.rc"};
-      if (op == OpKind::WaitCtxNew) return {"ASYNC_WAIT_CTX_new returned", Show::NonNull, "o.rc"};
-      if (op == OpKind::GetStatus) return {"ASYNC_WAIT_CTX_get_status returned", Show::Status, "o.rc"};
-      return {std::string(api_name(op)) + " returned", Show::Int, "o.rc"};
-    case Field::Ref:
-      if (op == OpKind::WaitCtx) return {"ASYNC_get_wait_ctx returned", Show::Ctx, "o.ref"};
-      if (op == OpKind::CurrentJob) return {"ASYNC_get_current_job returned", Show::Job, "o.ref"};
-      return {"*job is", Show::Job, "o.ref"};
+    case Field::Rc: return from(l.rc, "o.rc");
+    case Field::Ref: return from(l.ref, "o.ref");
     case Field::Ret: return {"*ret is", Show::Ret, "o.ret"};
-    case Field::Extra:
-      switch (op) {
-        case OpKind::Start:
-        case OpKind::Resume:
-        case OpKind::InitThread: return {"the stack allocator was asked for", Show::Bytes, "o.asked"};
-        case OpKind::CheckArg: return {"the arg the job read is", Show::Int, "o.extra"};
-        case OpKind::GetFd: return {"the fd it gave is", Show::Int, "o.extra"};
-        case OpKind::GetAllFds: return {"numfds is", Show::Int, "o.extra"};
-        case OpKind::GetChangedFds: return {"numaddfds is", Show::Int, "o.extra"};
-        case OpKind::GetCallback: return {"the callback it gave is the one set:", Show::YesNo, "o.extra"};
-        default: return {"extra is", Show::Int, "o.extra"};
-      }
-    case Field::Extra2:
-      switch (op) {
-        case OpKind::GetFd: return {"the custom_data it gave is the one set:", Show::YesNo, "o.extra2"};
-        case OpKind::GetChangedFds: return {"numdelfds is", Show::Int, "o.extra2"};
-        case OpKind::GetCallback: return {"the callback arg it gave is the one set:", Show::YesNo, "o.extra2"};
-        default: return {"extra2 is", Show::Int, "o.extra2"};
-      }
-    case Field::List:
-      if (op == OpKind::WaitCtxFree) return {"the fds cleaned up are", Show::Int, "&o.cleaned"};
-      if (op == OpKind::GetChangedFds) return {"the added fds are", Show::Int, "&o.list"};
-      return {"the fds are", Show::Int, "&o.list"};
+    case Field::Extra: return from(l.extra, "o.extra");
+    case Field::Extra2: return from(l.extra2, "o.extra2");
+    case Field::List: return from(l.list, "&o.list");
     case Field::List2: return {"the deleted fds are", Show::Int, "&o.list2"};
-    case Field::Cleanups:
-      if (op == OpKind::WaitCtxFree) return {"the cleanup callbacks it called:", Show::Int, "o.cleanups"};
-      return {"cleanup callbacks called:", Show::Int, "o.cleanups"};
+    case Field::Cleanups: return from(l.cleanups, "o.cleanups");
     case Field::Stacks:
       if (w.end) return {"job stacks alive after every thread exited:", Show::Int, "o.stacks"};
       return {"job stacks alive:", Show::Int, "o.stacks"};

@@ -24,9 +24,6 @@ const char* api_name(OpKind op);
 /// The program's enum level constant for a level ("DE_FACTO").
 const char* level_enum(Level level);
 
-/// How the C program shows a value of a field (enum show in the program).
-enum class Show { Int, Start, Job, Ctx, Ret, Args, NonNull, YesNo, Bytes, Status };
-
 /// The program's enum show constant ("AS_START").
 const char* show_enum(Show s);
 
@@ -40,8 +37,7 @@ struct FieldText {
 };
 
 /// What field `f` of an observation of `w.op` is called in the program's
-/// messages, and where the program keeps it (see interpreter.cpp for which
-/// op fills which field).
+/// messages, and where the program keeps it (the op's labels, harness/ops/).
 FieldText field_text(const Observation& w, Field f);
 
 /// The field is a list of fds.

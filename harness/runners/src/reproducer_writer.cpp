@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "asyncconf/harness/sequence_text.hpp"
+#include "asyncconf/ops/all_ops.hpp"
 #include "c_text.hpp"
 #include "reproducer_fields.hpp"
 #include "reproducer_runtime.hpp"
@@ -82,43 +83,20 @@ class Writer {
 
   // Which helpers and objects the program needs.
   void scan() {
-    auto ctx_op_uses = [&](const Op& op) {
-      switch (op.kind) {
-        case OpKind::SetFd:
-          use_key_ = use_custom_data_ = use_cleanup_ = true;
-          break;
-        case OpKind::ClearFd: use_key_ = true; break;
-        case OpKind::GetFd: use_key_ = use_custom_data_ = use_get_fd_ = true; break;
-        case OpKind::GetAllFds: use_get_all_ = true; break;
-        case OpKind::GetChangedFds: use_get_changed_ = true; break;
-        case OpKind::SetCallback:
-          if (op.value != 0) use_wake_ = true;
-          break;
-        case OpKind::GetCallback: use_wake_ = use_get_callback_ = true; break;
-        default: break;
-      }
-    };
     for (const Step& st : plan_.steps) {
       const Op& op = *st.op;
       if (op.ctx >= 0 && (op.kind == OpKind::Start || op.kind == OpKind::WaitCtxNew || op.kind == OpKind::WaitCtxFree ||
                           is_wait_ctx_op(op.kind))) {
         ctxs_.insert(op.ctx);
       }
-      if (op.kind == OpKind::Start || op.kind == OpKind::Resume) use_job_ref_ = true;
-      if (op.kind == OpKind::Resume) use_job_none_ = true;
-      if (op.kind == OpKind::CurrentJob) use_current_ref_ = true;
-      ctx_op_uses(op);
+      uses_ |= c_uses(op, false);
     }
     for (const auto& [job, start] : starts_) {
       for (std::size_t pc = 0; pc < start->body.size(); ++pc) {
         if (plan_.body_op_skipped(job, pc)) continue;
         const Op& b = start->body[pc];
         if (b.kind == OpKind::Return) break;
-        if (b.kind == OpKind::CurrentJob) use_job_ref_ = true;
-        if (b.kind == OpKind::WaitCtx) use_ctx_ref_ = true;
-        if (b.kind == OpKind::NestedStart) use_job_none_ = true;
-        if (is_wait_ctx_op(b.kind)) use_own_ctx_ = true;
-        ctx_op_uses(b);
+        uses_ |= c_uses(b, true) & ~ops::kUseArgs;  // args: per job function
       }
     }
     counting_ = plan_.config.counting_stacks;
@@ -228,105 +206,24 @@ class Writer {
   // The C lines that perform `op` (a driver op when `job` < 0, else a body
   // op of that job), filling `o` as the interpreter fills its observation.
   std::vector<std::string> call_lines(const Op& op, int job) {
-    const bool body = job >= 0;
-    const std::string ctx = body ? "own_wait_ctx()" : "ctx_w" + std::to_string(op.ctx);
-    const std::string key = "key(" + std::to_string(op.key) + ")";
-    std::vector<std::string> l;
-    switch (op.kind) {
-      case OpKind::InitThread: {
-        auto size = [](long v) { return v > INT_MAX ? std::to_string(v) + "UL" : std::to_string(v); };
-        l.push_back("o.rc = ASYNC_init_thread(" + size(op.value) + ", " + size(op.value2) + ");");
-        break;
-      }
-      case OpKind::CleanupThread: l.push_back("ASYNC_cleanup_thread();"); break;
-      case OpKind::SetMemFunctions:
-        l.push_back("o.rc = ASYNC_set_mem_functions(counting_alloc, counting_free);");
-        l.push_back("if (o.rc == 1)");
-        l.push_back(op.value != 0 ? "    hand_out = " + std::to_string(op.value) + "; /* from now on the allocator hands out " +
-                                        std::to_string(op.value) + " bytes, whatever is asked */"
-                                  : "    hand_out = 0; /* from now on the allocator hands out the size asked */");
-        break;
-      case OpKind::Start: {
-        const std::string j = std::to_string(op.job);
-        const std::string args = op.args == ArgsMode::Null ? "NULL" : "&arg_j" + j;
-        const std::string size = op.args == ArgsMode::SizeZero ? "0" : "sizeof arg_j" + j;
-        const std::string wctx = op.ctx >= 0 ? "ctx_w" + std::to_string(op.ctx) : "NULL";
-        l.push_back("arg_j" + j + " = " + c_long(op.value) + ";");
-        l.push_back("o.rc = ASYNC_start_job(&handle_j" + j + ", " + wctx + ", &ret_j" + j + ", job_j" + j + ", " + args +
-                    ", " + size + ");");
-        l.push_back("arg_j" + j + " = ~" + c_operand(op.value) + "; /* the args were copied: the buffer is the caller's again */");
-        l.push_back("o.ref = job_ref(" + j + ", handle_j" + j + ");");
-        l.push_back("o.ret = ret_j" + j + ";");
-        break;
-      }
-      case OpKind::Resume: {
-        const std::string j = std::to_string(op.job);
-        if (fallback_steps_.count(current_step_) != 0) {
-          l.push_back("if (handle_j" + j + " == NULL) /* after ASYNC_FINISH: pass back the handle it had */");
-          l.push_back("    handle_j" + j + " = bound[" + j + "];");
-        }
-        l.push_back("o.rc = ASYNC_start_job(&handle_j" + j + ", NULL, &ret_j" + j + ", job_none, NULL, 0);");
-        l.push_back("o.ref = job_ref(" + j + ", handle_j" + j + ");");
-        l.push_back("o.ret = ret_j" + j + ";");
-        break;
-      }
-      case OpKind::Pause: l.push_back("o.rc = ASYNC_pause_job();"); break;
-      case OpKind::Block: l.push_back("ASYNC_block_pause();"); break;
-      case OpKind::Unblock: l.push_back("ASYNC_unblock_pause();"); break;
-      case OpKind::CurrentJob:
-        l.push_back(body ? "o.ref = job_ref(" + std::to_string(job) + ", ASYNC_get_current_job());"
-                         : "o.ref = current_ref(ASYNC_get_current_job());");
-        break;
-      case OpKind::WaitCtx: l.push_back("o.ref = ctx_ref(ASYNC_get_wait_ctx(ASYNC_get_current_job()));"); break;
-      case OpKind::CheckArg:
-        use_args_ = true;
-        l.push_back("o.rc = args != NULL;");
-        l.push_back("if (args != NULL)");
-        l.push_back("    memcpy(&o.extra, args, sizeof o.extra);");
-        break;
-      case OpKind::NestedStart:
-        l.push_back("{");
-        l.push_back("    ASYNC_JOB *inner = NULL;");
-        l.push_back("    int inner_ret = 0;");
-        l.push_back("    o.rc = ASYNC_start_job(&inner, NULL, &inner_ret, job_none, NULL, 0);");
-        l.push_back("}");
-        break;
-      case OpKind::Return: break;
-      case OpKind::WaitCtxNew: {
-        const std::string w = "ctx_w" + std::to_string(op.ctx);
-        l.push_back(w + " = ASYNC_WAIT_CTX_new();");
-        l.push_back("o.rc = " + w + " != NULL;");
-        break;
-      }
-      case OpKind::WaitCtxFree: {
-        const std::string w = "ctx_w" + std::to_string(op.ctx);
-        l.push_back("ASYNC_WAIT_CTX_free(" + w + ");");
-        l.push_back(w + " = NULL;");
-        break;
-      }
-      case OpKind::SetFd:
-        l.push_back("o.rc = ASYNC_WAIT_CTX_set_wait_fd(" + ctx + ", " + key + ", " + std::to_string(op.fd) + ", custom_data(" +
-                    std::to_string(op.fd) + "), count_cleanup);");
-        break;
-      case OpKind::ClearFd: l.push_back("o.rc = ASYNC_WAIT_CTX_clear_fd(" + ctx + ", " + key + ");"); break;
-      case OpKind::GetFd: l.push_back("do_get_fd(&o, " + ctx + ", " + std::to_string(op.key) + ");"); break;
-      case OpKind::GetAllFds: l.push_back("do_get_all_fds(&o, " + ctx + ");"); break;
-      case OpKind::GetChangedFds: l.push_back("do_get_changed_fds(&o, " + ctx + ");"); break;
-      case OpKind::SetCallback:
-        l.push_back(op.value != 0 ? "o.rc = ASYNC_WAIT_CTX_set_callback(" + ctx + ", wake_callback, callback_arg(" +
-                                        std::to_string(op.ctx) + "));"
-                                  : "o.rc = ASYNC_WAIT_CTX_set_callback(" + ctx + ", NULL, NULL);");
-        break;
-      case OpKind::GetCallback:
-        l.push_back("do_get_callback(&o, " + ctx + ", " + std::to_string(op.ctx) + ");");
-        break;
-      case OpKind::SetStatus:
-        l.push_back("o.rc = ASYNC_WAIT_CTX_set_status(" + ctx + ", " + c_value(Show::Status, static_cast<int>(op.value)) + ");");
-        break;
-      case OpKind::GetStatus: l.push_back("o.rc = ASYNC_WAIT_CTX_get_status(" + ctx + ");"); break;
-    }
-    return l;
+    if (job >= 0) use_args_ = use_args_ || (c_uses(op, true) & ops::kUseArgs) != 0;
+    return ops::visit(op.kind, [&]<class H>(H) { return H::c_call(*this, op, job); });
   }
+
+ public:
+  // --- what the ops' homes call (harness/ops/) -------------------------------------
+
+  static std::string c_long(long v) { return c_text::c_long(v); }
+  static std::string c_operand(long v) { return c_text::c_operand(v); }
+  static std::string c_value(Show s, long v) { return repro::c_value(s, v); }
+  /// The resume being written may find its handle variable NULL.
+  bool handle_may_be_null() const { return fallback_steps_.count(current_step_) != 0; }
+
+ private:
+  static unsigned c_uses(const Op& op, bool in_job) {
+    return ops::visit(op.kind, [&]<class H>(H) { return H::c_uses(op, in_job); });
+  }
+  bool uses(unsigned u) const { return (uses_ & u) != 0; }
 
   // The resumes whose handle variable may be NULL by then (its last start
   // or resume gave ASYNC_FINISH or ASYNC_NO_JOBS): a misuse resume, which
@@ -691,21 +588,21 @@ class Writer {
       out += "static long arg_j" + j + ";                      /* its args buffer */\n";
     }
     if (!starts_.empty()) out += "\n";
-    if (use_job_ref_ || use_current_ref_) {
+    if (uses(ops::kUseJobRef | ops::kUseCurrentRef)) {
       const std::string n = std::to_string(std::max(plan_.jobs, 1));
       out += "/* Handles are named as the harness names them: each job is bound to the\n"
              " * first handle seen for it, and a handle names the last job bound to it. */\n";
-      if (use_job_ref_) out += "static ASYNC_JOB *bound[" + n + "];         /* the handle each job was bound to */\n";
+      if (uses(ops::kUseJobRef)) out += "static ASYNC_JOB *bound[" + n + "];         /* the handle each job was bound to */\n";
       out += "static ASYNC_JOB *binding_handle[" + n + "];\n";
       out += "static int binding_job[" + n + "];\n";
       out += "static int bindings;\n\n";
     }
     if (counting_) out += runtime_part("counting_allocator");
-    if (use_cleanup_ || use_key_ || use_custom_data_ || use_wake_) out += runtime_part("wait_fds");
-    if (use_cleanup_) out += runtime_part("cleanup_recorder");
-    if (use_key_) out += runtime_part("keys");
-    if (use_custom_data_) out += runtime_part("custom_data");
-    if (use_wake_) out += runtime_part("callback");
+    if (uses(ops::kUseCleanup | ops::kUseKey | ops::kUseCustomData | ops::kUseWake)) out += runtime_part("wait_fds");
+    if (uses(ops::kUseCleanup)) out += runtime_part("cleanup_recorder");
+    if (uses(ops::kUseKey)) out += runtime_part("keys");
+    if (uses(ops::kUseCustomData)) out += runtime_part("custom_data");
+    if (uses(ops::kUseWake)) out += runtime_part("callback");
     return out;
   }
 
@@ -749,12 +646,12 @@ class Writer {
     std::string out{runtime_part("observations")};
     if (use_push()) out += runtime_part("push_fd");
     out += runtime_part("begin_call");
-    if (use_cleanup_) out += runtime_part("begin_call.cleanups");
+    if (uses(ops::kUseCleanup)) out += runtime_part("begin_call.cleanups");
     if (counting_) out += runtime_part("begin_call.stacks");
     out += runtime_part("end_call");
-    if (use_cleanup_) out += runtime_part("end_call.cleanups");
+    if (uses(ops::kUseCleanup)) out += runtime_part("end_call.cleanups");
     if (counting_) out += runtime_part("end_call.stacks");
-    if (!use_cleanup_ && !counting_) out += runtime_part("end_call.nothing");
+    if (!uses(ops::kUseCleanup) && !counting_) out += runtime_part("end_call.nothing");
     out += runtime_part("difference");
     if (use_unexpected_) out += runtime_part("unexpected");
     if (use_expect_value_) out += runtime_part("expect_value");
@@ -763,17 +660,17 @@ class Writer {
     return out;
   }
 
-  bool use_push() const { return use_cleanup_ || use_get_all_ || use_get_changed_ || use_expect_fds_; }
+  bool use_push() const { return uses(ops::kUseCleanup | ops::kUseGetAll | ops::kUseGetChanged) || use_expect_fds_; }
 
   std::string helpers_section() const {
     std::string out;
-    bool any = use_job_ref_ || use_current_ref_ || use_ctx_ref_ || use_own_ctx_ || use_get_fd_ || use_get_all_ ||
-               use_get_changed_ || use_get_callback_ || use_job_none_;
+    bool any = uses(ops::kUseJobRef | ops::kUseCurrentRef | ops::kUseCtxRef | ops::kUseOwnCtx | ops::kUseGetFd | ops::kUseGetAll |
+                    ops::kUseGetChanged | ops::kUseGetCallback | ops::kUseJobNone);
     if (!any) return out;
     out += runtime_part("helpers");
-    if (use_job_ref_) out += runtime_part("job_ref");
-    if (use_current_ref_) out += runtime_part("current_ref");
-    if (use_ctx_ref_) {
+    if (uses(ops::kUseJobRef)) out += runtime_part("job_ref");
+    if (uses(ops::kUseCurrentRef)) out += runtime_part("current_ref");
+    if (uses(ops::kUseCtxRef)) {
       out += "/* The name of a wait ctx. */\nstatic long ctx_ref(const ASYNC_WAIT_CTX *p)\n{\n";
       out += "    if (p == NULL)\n        return REF_NULL;\n";
       for (const int w : ctxs_) {
@@ -781,12 +678,12 @@ class Writer {
       }
       out += "    return REF_UNKNOWN;\n}\n\n";
     }
-    if (use_own_ctx_) out += runtime_part("own_wait_ctx");
-    if (use_job_none_) out += runtime_part("job_none");
-    if (use_get_fd_) out += runtime_part("do_get_fd");
-    if (use_get_all_) out += runtime_part("do_get_all_fds");
-    if (use_get_changed_) out += runtime_part("do_get_changed_fds");
-    if (use_get_callback_) out += runtime_part("do_get_callback");
+    if (uses(ops::kUseOwnCtx)) out += runtime_part("own_wait_ctx");
+    if (uses(ops::kUseJobNone)) out += runtime_part("job_none");
+    if (uses(ops::kUseGetFd)) out += runtime_part("do_get_fd");
+    if (uses(ops::kUseGetAll)) out += runtime_part("do_get_all_fds");
+    if (uses(ops::kUseGetChanged)) out += runtime_part("do_get_changed_fds");
+    if (uses(ops::kUseGetCallback)) out += runtime_part("do_get_callback");
     return out;
   }
 
@@ -809,19 +706,7 @@ class Writer {
   bool counting_ = false;
   bool pthreads_ = false;
   bool semaphores_ = false;
-  bool use_job_ref_ = false;
-  bool use_current_ref_ = false;
-  bool use_ctx_ref_ = false;
-  bool use_own_ctx_ = false;
-  bool use_job_none_ = false;
-  bool use_key_ = false;
-  bool use_custom_data_ = false;
-  bool use_cleanup_ = false;
-  bool use_wake_ = false;
-  bool use_get_fd_ = false;
-  bool use_get_all_ = false;
-  bool use_get_changed_ = false;
-  bool use_get_callback_ = false;
+  unsigned uses_ = 0;                      // ops::CUse bits
   bool use_args_ = false;
   bool use_unexpected_ = false;
   bool use_expect_value_ = false;

@@ -32,7 +32,7 @@ struct FdList {
 /// The same fds in any order.
 bool same_set(const FdList& a, const FdList& b) noexcept;
 
-/// The fields of an observation. Which ones an op fills: see interpreter.cpp.
+/// The fields of an observation. Which ones an op fills: its home (harness/ops/).
 enum class Field : std::uint8_t {
   Rc,        ///< the return value (for void functions: 0)
   Ref,       ///< a job or ctx the call returned, as a name
@@ -48,6 +48,10 @@ enum class Field : std::uint8_t {
 };
 inline constexpr std::size_t kFieldCount = 11;
 const char* to_string(Field field) noexcept;
+
+/// How a field's value reads: a plain number, or one of the API's codes or
+/// names (the trace and the C reproducer spell these out).
+enum class Show { Int, Start, Job, Ctx, Ret, Args, NonNull, YesNo, Bytes, Status };
 
 /// One observation: what a driver op, a body op, or the end of the sequence showed.
 struct Observation {
