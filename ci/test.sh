@@ -4,7 +4,9 @@
 #   default  gcc, every tier
 #   asan     gcc, ASan+UBSan+LSan: unit, suite, property, threads (the tiers
 #            whose code paths a memory error could hide in; mutation and
-#            explore verdicts do not change with a sanitizer: run once)
+#            explore verdicts do not change with a sanitizer: run once; the
+#            format tier's string checks run once, and the suite takes the
+#            CLI and every report writer end to end under ASan)
 #   fuzz     clang, libFuzzer instrumentation, ASan+UBSan: the fuzz tier
 #   tsan     gcc, TSan: threads
 # Each phase's wall time is printed at the end.
@@ -21,7 +23,7 @@ declare -A tiers=(
   [fuzz]="fuzz"
   [tsan]="threads"
 )
-all_tiers="unit suite mutation explore property threads fuzz openssl catalogue install bench"
+all_tiers="unit format suite mutation explore property threads fuzz openssl catalogue install bench"
 
 timings=()
 phase() {  # phase NAME COMMAND...: runs it and records its wall time

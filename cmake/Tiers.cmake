@@ -1,7 +1,11 @@
 # Test tiers. Every test carries one of these labels, and ci/test.sh runs each
 # tier in the builds where it adds information (README, "Tests"):
 #   unit      one function or component, in-process or one small run
-#   suite     whole conformance runs (reference, libasyncalt, the drop-in)
+#   suite     whole conformance runs (reference, libasyncalt, the drop-in),
+#             writing every report format
+#   format    the CLI's options and messages and the report formats, one
+#             by one (string work; the suite runs the CLI and the report
+#             writers end to end in the sanitizer builds)
 #   mutation  broken variants of the reference must be caught
 #   explore   generated sequences: explore, replay, diff, shrinking
 #   property  RapidCheck state-machine properties
@@ -17,7 +21,7 @@
 #   bench     the benchmarks' smoke runs (that they run, not how fast)
 # A test program registered with gtest_discover_tests gets one label only
 # (its PROPERTIES flatten a list), so each such program is in one tier.
-set(ASYNCCONF_TIERS unit suite mutation explore property threads fuzz openssl catalogue install bench)
+set(ASYNCCONF_TIERS unit format suite mutation explore property threads fuzz openssl catalogue install bench)
 foreach(tier IN LISTS ASYNCCONF_TIERS)
   add_custom_target(tier_${tier})
 endforeach()
