@@ -16,8 +16,16 @@ elseif(ASYNCCONF_SANITIZE STREQUAL "fuzzer")
   if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
     message(FATAL_ERROR "ASYNCCONF_SANITIZE=fuzzer needs clang (use the 'fuzz' preset)")
   endif()
-  set(ASYNCCONF_SANITIZER_FLAGS -fsanitize=fuzzer-no-link,address,undefined
-                                -fno-sanitize-recover=all -fno-omit-frame-pointer)
+  # The sanitizers beside libFuzzer's instrumentation; empty for a build
+  # that measures the targets' own speed (ci/fuzz-bench.sh).
+  set(ASYNCCONF_FUZZ_SANITIZERS "address,undefined" CACHE STRING
+      "Sanitizers of the fuzz build, comma-separated (empty: libFuzzer alone)")
+  if(ASYNCCONF_FUZZ_SANITIZERS)
+    set(ASYNCCONF_SANITIZER_FLAGS -fsanitize=fuzzer-no-link,${ASYNCCONF_FUZZ_SANITIZERS}
+                                  -fno-sanitize-recover=all -fno-omit-frame-pointer)
+  else()
+    set(ASYNCCONF_SANITIZER_FLAGS -fsanitize=fuzzer-no-link -fno-omit-frame-pointer)
+  endif()
 elseif(NOT ASYNCCONF_SANITIZE STREQUAL "")
   message(FATAL_ERROR "Unknown ASYNCCONF_SANITIZE='${ASYNCCONF_SANITIZE}'")
 endif()

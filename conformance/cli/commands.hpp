@@ -9,7 +9,7 @@ namespace asyncconf::cli {
 
 /// Exit codes of every subcommand (README.md, "Exit codes").
 inline constexpr int kExitOk = 0;
-inline constexpr int kExitFailures = 1;  ///< a case failed, crashed, timed out, or errored; explore/replay/diff found something
+inline constexpr int kExitFailures = 1;  ///< a case failed, crashed, timed out, or errored; explore/replay/diff/decode found something
 inline constexpr int kExitUsage = 2;     ///< bad flags, missing files, an unloadable implementation
 inline constexpr int kExitInterrupted = 130;  ///< SIGINT (128 + signal; SIGTERM gives 143)
 
@@ -21,5 +21,6 @@ void setup_report(CLI::App& app, int& exit_code);
 void setup_explore(CLI::App& app, int& exit_code);
 void setup_replay(CLI::App& app, int& exit_code);
 void setup_diff(CLI::App& app, int& exit_code);
+void setup_decode(CLI::App& app, int& exit_code);
 
 }  // namespace asyncconf::cli

@@ -180,7 +180,7 @@ message(STATUS "without libasyncref.so.1: exit 2, ${err}")
 # It must name every subcommand and every option --help lists.
 set(man "${moved}/${MANDIR}/man1/asyncconf.1")
 file(READ "${man}" man_source)
-foreach(sub run list report explore replay diff)
+foreach(sub run list report explore replay diff decode)
   run_in_tmp("${moved}/${BINDIR}/asyncconf" ${sub} --help)
   string(REGEX MATCHALL "--[a-z][a-z-]*" options "${out}")
   list(REMOVE_DUPLICATES options)

@@ -1,0 +1,41 @@
+// What a fuzz target runs against, from its environment, loaded once per
+// process:
+//   ASYNCCONF_IMPL   reference (default), openssl, or a path to a .so
+//   ASYNCCONF_IMPL2  the second implementation of fuzz_differential
+//                    (default: openssl)
+//   ASYNCCONF_LEVEL  must (default), de-facto or robustness
+// With the same loader and the same isolation rule as the CLI: no libcrypto
+// in the process but the one under test. A name that does not load is an
+// error message and exit 2 before the first input, never a finding.
+#pragma once
+
+#include <string>
+
+#include "asyncconf/harness/async_api.hpp"
+#include "asyncconf/harness/level.hpp"
+#include "asyncconf/harness/model.hpp"
+
+namespace asyncconf::fuzz {
+
+/// Exit code when the environment names something that cannot be used.
+inline constexpr int kEnvError = 2;
+
+struct Implementation {
+  harness::LoadedImpl impl;
+  std::string name;             ///< as the environment named it
+  harness::ModelConfig config;  ///< warmed up, its behaviour probed, the level of ASYNCCONF_LEVEL
+};
+
+/// The level of ASYNCCONF_LEVEL (must when unset).
+harness::Level level_from_env();
+
+/// The implementation `variable` names (`fallback` when unset), loaded,
+/// warmed up and probed on first use; exits with kEnvError and a message
+/// when it cannot be loaded. `primary`: this one gets the counting stack
+/// allocator (one implementation per process can).
+const Implementation& implementation(const char* variable, const char* fallback, bool primary);
+
+/// Loads `name` as the CLI does ("reference", "openssl" or a path).
+harness::LoadResult load_named(const std::string& name);
+
+}  // namespace asyncconf::fuzz

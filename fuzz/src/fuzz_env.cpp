@@ -1,0 +1,68 @@
+#include "asyncconf/fuzz/fuzz_env.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <memory>
+
+#include "asyncconf/harness/explorer.hpp"
+#include "asyncconf/harness/interpreter.hpp"
+
+namespace asyncconf::fuzz {
+
+namespace {
+
+std::string env_or(const char* variable, const char* fallback) {
+  const char* v = std::getenv(variable);
+  return v != nullptr && *v != '\0' ? std::string(v) : std::string(fallback);
+}
+
+[[noreturn]] void env_error(const std::string& message) {
+  std::fprintf(stderr, "asyncconf fuzz: %s\n", message.c_str());
+  std::fflush(stderr);
+  std::_Exit(kEnvError);
+}
+
+}  // namespace
+
+harness::LoadResult load_named(const std::string& name) {
+  if (name == "openssl") return harness::LoadedImpl::load_system("libcrypto.so.3");
+  if (name == "reference") {
+    // The build's libasyncref (ASYNCCONF_REFERENCE_LIB overrides it, as for the CLI).
+    return harness::LoadedImpl::load(env_or("ASYNCCONF_REFERENCE_LIB", ASYNCCONF_FUZZ_REFERENCE));
+  }
+  return harness::LoadedImpl::load(name);
+}
+
+harness::Level level_from_env() {
+  const std::string text = env_or("ASYNCCONF_LEVEL", "must");
+  const auto level = harness::level_from_string(text);
+  if (!level) env_error("ASYNCCONF_LEVEL: '" + text + "' is not a level (must, de-facto, robustness)");
+  return *level;
+}
+
+const Implementation& implementation(const char* variable, const char* fallback, bool primary) {
+  static std::map<std::string, std::unique_ptr<Implementation>> loaded;
+  auto& slot = loaded[variable];
+  if (slot) return *slot;
+  const std::string name = env_or(variable, fallback);
+  harness::LoadResult result = load_named(name);
+  if (!result) env_error(std::string(variable) + "=" + name + ": " + result.error().message);
+  const harness::Level level = level_from_env();
+  slot = std::make_unique<Implementation>(Implementation{std::move(result).impl(), name, {}});
+  const harness::AsyncApi& api = slot->impl.api();
+  if (primary) harness::install_counting_stacks(api);
+  harness::warm_up(api);
+  harness::ModelConfig config = harness::model_config(api, level);
+  config.fresh_process = false;
+  // Where the man page allows two answers, the model is told which this
+  // implementation gives (a child process finds out, as for explore).
+  if (level >= harness::Level::Robustness) {
+    harness::apply(harness::probe_behaviour(api, std::chrono::milliseconds(5000)), config);
+  }
+  slot->config = config;
+  return *slot;
+}
+
+}  // namespace asyncconf::fuzz

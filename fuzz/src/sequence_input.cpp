@@ -1,0 +1,76 @@
+// fuzz_sequence and fuzz_wait_ctx: one decoded sequence against the model.
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "asyncconf/fuzz/fuzz_env.hpp"
+#include "asyncconf/fuzz/inputs.hpp"
+#include "asyncconf/fuzz/op_mutator.hpp"
+#include "asyncconf/harness/decode_input.hpp"
+#include "asyncconf/harness/interpreter.hpp"
+#include "asyncconf/harness/sequence_bytes.hpp"
+#include "asyncconf/harness/sequence_text.hpp"
+#include "asyncconf/harness/trace.hpp"
+
+namespace asyncconf::fuzz {
+
+namespace {
+
+bool one_thread(const harness::Sequence& s) {
+  return std::all_of(s.ops.begin(), s.ops.end(), [](const harness::Op& op) { return op.thread == 0; });
+}
+
+// One input in eight, chosen by its bytes (so the choice is the input's
+// own), runs on threads of its own even on one thread: their exit frees
+// the implementation's thread state, and heap blocks and fds are checked.
+bool checks_thread_exit(const std::uint8_t* data, std::size_t size) {
+  std::uint32_t h = 2166136261u;
+  for (std::size_t i = 0; i < size; ++i) h = (h ^ data[i]) * 16777619u;
+  return h % 8 == 7;
+}
+
+[[noreturn]] void report_violation(const char* target, const harness::Sequence& s, const harness::Plan& p,
+                                   const harness::RunResult& r) {
+  const harness::Difference& d = r.difference;
+  std::fprintf(stderr, "\n%s: violation of %s (%s)\n--- sequence (.seq) ---\n%s--- difference ---\n%s\n", target,
+               d.requirement != nullptr ? d.requirement : "the plan (an op the model did not predict)",
+               harness::to_string(d.level), harness::print_sequence(s).c_str(),
+               harness::format_difference(s, p, r).c_str());
+  std::fflush(stderr);
+  std::abort();
+}
+
+// The fuzzer's thread is reset by each plan's ASYNC_cleanup_thread; a run
+// the model could not follow to its end may leave jobs paused on it, so
+// every later input runs on threads of its own.
+bool g_inline_unsafe = false;
+
+int check(const char* target, const harness::Sequence& s, bool own_threads) {
+  const Implementation& impl = implementation("ASYNCCONF_IMPL", "reference", true);
+  harness::InterpreterOptions options;
+  options.inline_thread = one_thread(s) && !own_threads && !g_inline_unsafe;
+  harness::ModelConfig config = impl.config;
+  if (options.inline_thread) config.thread_exits = false;
+  const harness::Plan p = harness::plan(s, config);
+  const harness::RunResult r = harness::run_plan(impl.impl.api(), p, options);
+  if (r.violation()) report_violation(target, s, p, r);
+  if (r.mismatch != harness::RunResult::npos && options.inline_thread) g_inline_unsafe = true;
+  return 0;
+}
+
+}  // namespace
+
+int check_sequence(const std::uint8_t* data, std::size_t size) {
+  const harness::Sequence s = harness::decode_sequence({data, size}, fuzz_limits());
+  return check("fuzz_sequence", s, checks_thread_exit(data, size));
+}
+
+harness::Sequence wait_ctx_only(harness::Sequence sequence) { return harness::wait_ctx_ops_only(std::move(sequence)); }
+
+int check_wait_ctx(const std::uint8_t* data, std::size_t size) {
+  const harness::Sequence s = wait_ctx_only(harness::decode_sequence({data, size}, fuzz_limits()));
+  return check("fuzz_wait_ctx", s, checks_thread_exit(data, size));
+}
+
+}  // namespace asyncconf::fuzz
