@@ -4,16 +4,26 @@
 # (reference_impl/src/faults.def) for at most SECONDS each, at the
 # robustness level (it checks must and de-facto too), and prints the time
 # each took to find its variant, then the median and the worst.
-# Usage: ci/fuzz-ttfc.sh [SECONDS] [SEED]   (defaults: 60, 1)
+# Usage: ci/fuzz-ttfc.sh [SECONDS] [SEED] [START]   (defaults: 60, 1, empty)
+#   START  empty: from no input at all; generated: from the generator's
+#          seeds (fuzz_seeds without explore's findings, which would find
+#          each variant at once)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-60}"
 seed="${2:-1}"
+start_from="${3:-empty}"
+[[ "$start_from" =~ ^(empty|generated)$ ]] || { echo "ci/fuzz-ttfc.sh: START is empty or generated, not '$start_from'" >&2; exit 2; }
 bash ci/deps.sh
 cmake --preset fuzz -DCMAKE_UNITY_BUILD=ON -DASYNCCONF_DEBUG_INFO=lines >/dev/null
-cmake --build --preset fuzz --target fuzz_sequence asyncref_faulty
+cmake --build --preset fuzz --target fuzz_sequence fuzz_seeds asyncref_faulty
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+seeds=()
+if [ "$start_from" = generated ]; then
+  build/fuzz/fuzz/fuzz_seeds "$work/gen" >/dev/null
+  seeds=("$work/gen/fuzz_sequence")
+fi
 faults=$(sed -nE 's/^ASYNCREF_FAULT\([A-Za-z0-9]+, *"([a-z0-9-]+)".*/\1/p' reference_impl/src/faults.def)
 times=()
 missed=0
@@ -24,7 +34,7 @@ for fault in $faults; do
   ASYNCREF_FAULT=$fault ASYNCCONF_IMPL=build/fuzz/reference_impl/libasyncref-faulty.so \
     ASYNCCONF_LEVEL=robustness LSAN_OPTIONS=detect_leaks=0 \
     build/fuzz/fuzz/fuzz_sequence -seed="$seed" -max_total_time="$seconds" -artifact_prefix="$work/$fault/" \
-    "$work/$fault" >"$work/$fault.log" 2>&1 || true
+    "$work/$fault" "${seeds[@]}" >"$work/$fault.log" 2>&1 || true
   took=$(awk -v ns=$(( $(date +%s%N) - start )) 'BEGIN { printf "%.1f", ns / 1e9 }')
   if ls "$work/$fault"/crash-* >/dev/null 2>&1; then
     times+=("$took")
@@ -40,6 +50,6 @@ if [ ${#times[@]} -gt 0 ]; then
   n=${#sorted[@]}
   median=${sorted[$((n / 2))]}
   echo
-  printf 'found %d of %d; median %.1f s, worst %.1f s (seed %s)\n' "$n" $((n + missed)) "$median" "${sorted[$((n - 1))]}" "$seed"
+  printf 'found %d of %d; median %.1f s, worst %.1f s (seed %s, from %s)\n' "$n" $((n + missed)) "$median" "${sorted[$((n - 1))]}" "$seed" "$start_from"
 fi
 [ "$missed" -eq 0 ]

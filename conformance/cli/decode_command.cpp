@@ -201,7 +201,7 @@ int run_decode(const CLI::App& cmd, const DecodeOptions& o) {
   std::printf("asyncconf decode %s: %s (%zu bytes) against %s at level %s\n", ASYNCCONF_VERSION, o.file.c_str(),
               input.bytes, c.impl_summary.c_str(), o.level.c_str());
   const std::size_t body_ops = harness::op_count(s) - s.ops.size();
-  std::printf("decoded as the fuzz targets decode it (DecodeLimits{}: %s): %zu ops%s\n",
+  std::printf("decoded as the fuzz targets decode it (kFuzzDecodeLimits: %s): %zu ops%s\n",
               harness::limits_text(harness::kFuzzDecodeLimits).c_str(), harness::op_count(s),
               body_ops == 0 ? ""
                             : (" (" + std::to_string(s.ops.size()) + " driver ops, " + std::to_string(body_ops) +
@@ -259,7 +259,7 @@ void setup_decode(CLI::App& app, int& exit_code) {
                   "written when the input passes (a reproducer of the decoded sequence)");
   cmd->footer(
       "FILE's bytes are decoded exactly as the fuzz targets decode theirs: decode_sequence(bytes, "
-      "DecodeLimits{}), the default limits (" +
+      "kFuzzDecodeLimits): (" +
       harness::limits_text(harness::kFuzzDecodeLimits) +
       "); every byte string, the empty one too, is a sequence. The sequence is printed in the .seq "
       "form and run alone in a fresh child (as replay runs a file). When it fails (a violation, "

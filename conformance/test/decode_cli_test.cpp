@@ -7,6 +7,7 @@
 #include <fstream>
 #include <vector>
 
+#include "asyncconf/harness/decode_input.hpp"
 #include "asyncconf/harness/sequence_bytes.hpp"
 #include "asyncconf/harness/sequence_text.hpp"
 #include "cli_fixture.hpp"
@@ -33,8 +34,8 @@ protected:
   fs::path input(const std::string& name, const std::string& seq_text) {
     const harness::ParseResult parsed = harness::parse_sequence(seq_text);
     EXPECT_TRUE(parsed.ok()) << seq_text;
-    const std::vector<std::uint8_t> bytes = harness::encode_sequence(*parsed.sequence);
-    EXPECT_EQ(harness::decode_sequence(bytes, harness::DecodeLimits{}), *parsed.sequence) << "not exact";
+    const std::vector<std::uint8_t> bytes = harness::encode_sequence(*parsed.sequence, harness::kFuzzDecodeLimits);
+    EXPECT_EQ(harness::decode_sequence(bytes, harness::kFuzzDecodeLimits), *parsed.sequence) << "not exact";
     std::ofstream(dir_ / name, std::ios::binary)
         .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
     return dir_ / name;
@@ -70,7 +71,7 @@ TEST_F(DecodeCliTest, HelpListsTheOptionsAndTheLimits) {
        {"--impl", "--level", "--misuse", "--timeout-ms", "--out", "--shrink-attempts", "--repro"}) {
     EXPECT_TRUE(contains(r.out, option)) << option << ": " << r.out;
   }
-  EXPECT_TRUE(contains(r.out, "DecodeLimits{}")) << r.out;
+  EXPECT_TRUE(contains(r.out, "kFuzzDecodeLimits")) << r.out;
   EXPECT_TRUE(contains(r.out, "Exit codes")) << r.out;
 }
 

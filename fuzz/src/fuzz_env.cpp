@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <map>
 #include <memory>
 
@@ -24,14 +25,26 @@ std::string env_or(const char* variable, const char* fallback) {
   std::_Exit(kEnvError);
 }
 
+// "reference": $ASYNCCONF_REFERENCE_LIB; else libasyncref.so.1 beside the
+// running target (a packaged target: OSS-Fuzz's and ClusterFuzzLite's $OUT
+// hold both, and no build tree); else this build's.
+std::string reference_path() {
+  const std::string override_path = env_or("ASYNCCONF_REFERENCE_LIB", "");
+  if (!override_path.empty()) return override_path;
+  std::error_code ec;
+  const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    const std::filesystem::path beside = exe.parent_path() / ASYNCCONF_FUZZ_REFERENCE_NAME;
+    if (std::filesystem::exists(beside, ec)) return beside.string();
+  }
+  return ASYNCCONF_FUZZ_REFERENCE;
+}
+
 }  // namespace
 
 harness::LoadResult load_named(const std::string& name) {
   if (name == "openssl") return harness::LoadedImpl::load_system("libcrypto.so.3");
-  if (name == "reference") {
-    // The build's libasyncref (ASYNCCONF_REFERENCE_LIB overrides it, as for the CLI).
-    return harness::LoadedImpl::load(env_or("ASYNCCONF_REFERENCE_LIB", ASYNCCONF_FUZZ_REFERENCE));
-  }
+  if (name == "reference") return harness::LoadedImpl::load(reference_path());
   return harness::LoadedImpl::load(name);
 }
 

@@ -2,6 +2,7 @@
 // mutated sequence), each mutation doing what it says, cross-over taking from
 // both parents, and deep states reachable from a tiny input.
 #include "asyncconf/fuzz/op_mutator.hpp"
+#include "asyncconf/harness/decode_input.hpp"
 
 #include "asyncconf/harness/op_schema.hpp"
 #include "asyncconf/harness/sequence_bytes.hpp"
@@ -172,8 +173,8 @@ bool does_what_it_says(Mutation mutation, const Sequence& s, const Sequence& m) 
 
 // ---------------------------------------------------------------------------
 
-TEST(OpMutator, FuzzLimitsAreTheDecoderDefaults) {
-  const harness::DecodeLimits l = fuzz_limits(), d{};
+TEST(OpMutator, FuzzLimitsAreTheTargetsLimits) {
+  const harness::DecodeLimits l = fuzz_limits(), d = harness::kFuzzDecodeLimits;
   EXPECT_EQ(l.max_driver_ops, d.max_driver_ops);
   EXPECT_EQ(l.max_body_ops, d.max_body_ops);
   EXPECT_EQ(l.threads, d.threads);
@@ -217,8 +218,9 @@ TEST(OpMutator, MutationsApplyToTheEmptySequenceOnlyByInserting) {
 
 TEST(OpMutator, MutationsRespectTheLimits) {
   Sequence full;
-  const Sequence one = parse("start j0 null { pause; pause; pause; pause; pause; pause; pause; pause; pause; pause; "
-                             "pause; pause }\n");
+  std::string pauses;
+  for (std::size_t i = 0; i < fuzz_limits().max_body_ops; ++i) pauses += i == 0 ? "pause" : "; pause";
+  const Sequence one = parse(("start j0 null { " + pauses + " }\n").c_str());
   full.ops.assign(fuzz_limits().max_driver_ops, one.ops[0]);
   Rng rng(3);
   Sequence m = full;

@@ -1,7 +1,7 @@
 // fuzz_seeds OUT_DIR [FILE.seq...]: writes seed inputs for every target into
 // OUT_DIR/<target>/, as the targets read them (bytes for the op targets,
 // `.seq` text for fuzz_seq_text): the sequences explore would draw (at must
-// and de-facto, on one and two threads), some text the parser must refuse,
+// and de-facto, on one, two and four threads), some text the parser must refuse,
 // and each FILE.seq given (explore's findings). ci/fuzz-corpora.sh merges
 // them into fuzz/corpus/.
 #include <cstdio>
@@ -42,7 +42,7 @@ int main(int argc, char** argv) {
   }
   int n = 0;
   for (const harness::Level level : {harness::Level::Must, harness::Level::DeFacto}) {
-    for (int threads : {1, 2}) {
+    for (int threads : {1, 2, 4}) {
       for (std::uint64_t seed = 0; seed < 30; ++seed) {
         harness::GeneratorOptions options;
         options.model.level = level;

@@ -43,19 +43,16 @@ protected:
   fs::path dir_;
 };
 
-TEST(DecodeInput, UsesTheDefaultLimitsAsTheFuzzTargetsDo) {
-  const DecodeLimits defaults{};
-  EXPECT_EQ(kFuzzDecodeLimits.max_driver_ops, defaults.max_driver_ops);
-  EXPECT_EQ(kFuzzDecodeLimits.max_body_ops, defaults.max_body_ops);
-  EXPECT_EQ(kFuzzDecodeLimits.threads, defaults.threads);
-  EXPECT_EQ(kFuzzDecodeLimits.jobs, defaults.jobs);
-  EXPECT_EQ(kFuzzDecodeLimits.ctxs, defaults.ctxs);
-  EXPECT_EQ(limits_text(defaults), "at most 128 driver ops, 12 ops per body, 2 threads, 8 jobs, 4 ctxs");
+TEST(DecodeInput, TheFuzzLimitsReachEveryThreadAndAreSaidInWords) {
+  EXPECT_EQ(kFuzzDecodeLimits.threads, kMaxThreads);
+  EXPECT_GT(kFuzzDecodeLimits.max_body_ops, DecodeLimits{}.max_body_ops);
+  EXPECT_EQ(limits_text(kFuzzDecodeLimits), "at most 128 driver ops, 32 ops per body, 4 threads, 16 jobs, 8 ctxs");
+  EXPECT_EQ(limits_text(DecodeLimits{}), "at most 128 driver ops, 12 ops per body, 2 threads, 8 jobs, 4 ctxs");
 }
 
 TEST_F(DecodeInputFile, DecodesWhatEncodeSequenceWrote) {
   const Sequence s = parse("wctx_new w0\nstart j0 w0 arg=-5 { pause; set_fd 1 7; return 3 }\nt1: resume j0\n");
-  const std::vector<std::uint8_t> bytes = encode_sequence(s);
+  const std::vector<std::uint8_t> bytes = encode_sequence(s, kFuzzDecodeLimits);
   const FuzzInput in = read_fuzz_input(write("crash-1", bytes));
   EXPECT_EQ(in.bytes, bytes.size());
   EXPECT_EQ(in.sequence, s) << print_sequence(in.sequence);
@@ -69,7 +66,7 @@ TEST_F(DecodeInputFile, AnEmptyFileIsTheEmptySequence) {
 
 TEST_F(DecodeInputFile, AnyBytesDecodeAsDecodeSequenceWithTheDefaults) {
   const std::vector<std::uint8_t> bytes = {0xff, 0x00, 0x13, 0x7f, 0x80, 0x01, 0xfe, 0x42, 0x00, 0x09, 0x11};
-  EXPECT_EQ(read_fuzz_input(write("junk", bytes)).sequence, decode_sequence(bytes, DecodeLimits{}));
+  EXPECT_EQ(read_fuzz_input(write("junk", bytes)).sequence, decode_sequence(bytes, kFuzzDecodeLimits));
 }
 
 TEST_F(DecodeInputFile, AFileThatCannotBeReadIsAnErrorNamingIt) {

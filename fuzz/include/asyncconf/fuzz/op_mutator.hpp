@@ -27,7 +27,7 @@ namespace asyncconf::fuzz {
 /// libFuzzer's byte mutator (LLVMFuzzerMutate), or a stand-in in tests.
 using ByteMutator = std::size_t (*)(std::uint8_t* data, std::size_t size, std::size_t max_size);
 
-/// The decode limits every fuzz target uses: harness::DecodeLimits{} (the defaults).
+/// The decode limits every fuzz target uses: harness::kFuzzDecodeLimits.
 harness::DecodeLimits fuzz_limits() noexcept;
 
 /// A small fast PRNG (splitmix64): the mutator's only source of choices, so

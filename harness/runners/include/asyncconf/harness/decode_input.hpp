@@ -17,9 +17,12 @@
 
 namespace asyncconf::harness {
 
-/// The limits the fuzz targets decode with: the defaults. Decoding with any
-/// other limits gives another sequence for the same bytes.
-inline constexpr DecodeLimits kFuzzDecodeLimits{};
+/// The limits the fuzz targets decode with. Wider than the defaults, so
+/// that an input can hold the deep states: every thread, 16 jobs (as many
+/// paused at once), 32 ops in one body (as many pauses of one job), 8 ctxs.
+/// Decoding with any other limits gives another sequence for the same bytes.
+inline constexpr DecodeLimits kFuzzDecodeLimits{
+    .max_driver_ops = 128, .max_body_ops = 32, .threads = kMaxThreads, .jobs = 16, .ctxs = 8};
 
 /// "at most 128 driver ops, 12 ops per body, 2 threads, 8 jobs, 4 ctxs".
 std::string limits_text(const DecodeLimits& limits);
