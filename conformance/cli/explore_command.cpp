@@ -8,7 +8,10 @@
 
 #include "asyncconf/conformance/explore_report.hpp"
 #include "asyncconf/conformance/runner.hpp"
+#include "asyncconf/harness/depth.hpp"
+#include "asyncconf/harness/explorer.hpp"
 #include "asyncconf/harness/finding_files.hpp"
+#include "asyncconf/harness/generator.hpp"
 #include "asyncconf/harness/finding_text.hpp"
 #include "asyncconf/harness/interpreter.hpp"
 #include "asyncconf/harness/option_values.hpp"
@@ -40,6 +43,7 @@ struct ExploreCommandOptions {
   std::string out = "asyncconf-explore";
   std::string formats = "json,junit,md,html";
   bool quiet = false;
+  bool depth = false;
   // Which of the optional flags were given.
   bool sequences_given = false;
   bool time_given = false;
@@ -131,6 +135,18 @@ void print_summary(const ExploreCommandOptions& o, const harness::ExploreResult&
   }
 }
 
+// How deep the sequences that ran went (the same table as fuzz_depth):
+// they are generated again from their seeds and planned, not run.
+void print_depth(const harness::AsyncApi& api, const harness::ExploreOptions& eo, const harness::ExploreResult& r) {
+  const harness::GeneratorOptions gen = harness::explore_generator(api, eo, r.behaviour);
+  harness::DepthTable table;
+  for (std::uint64_t i = 0; i < r.totals.sequences; ++i) {
+    const harness::Sequence s = harness::generate(harness::sequence_seed(eo.seed, i), gen);
+    table.add(harness::depth(harness::plan(s, gen.model)));
+  }
+  std::printf("depth of the %zu sequences run:\n%s", r.totals.sequences, table.text().c_str());
+}
+
 int run_explore(const CLI::App& cmd, ExploreCommandOptions o) {
   if (o.sequences_given && o.time_given) {
     return usage_error(cmd, "--sequences and --time cannot be used together: give a count or a time limit");
@@ -185,6 +201,7 @@ int run_explore(const CLI::App& cmd, ExploreCommandOptions o) {
       api, eo, [&](const harness::ExploreProgress& p) { status.update(p.phase, harness::explore_status_text(p)); });
   status.finish();
   print_summary(o, result);
+  if (o.depth) print_depth(api, eo, result);
 
   std::vector<fs::path> written;
   try {
@@ -244,6 +261,10 @@ void setup_explore(CLI::App& app, int& exit_code) {
                  "./asyncconf-explore)");
   add_format_option(*cmd, o->formats);
   add_quiet_flag(*cmd, o->quiet);
+  cmd->add_flag("--depth", o->depth,
+                "After the run, how deep its sequences went: how many reached 1, 2, 4 ... jobs paused "
+                "at once, pauses of one job, fds in one wait ctx, threads, starts on a reused job (as "
+                "fuzz_depth prints for a fuzz corpus)");
   cmd->footer(
       "The seed and a command that repeats the run are printed first. Sequences run many to a "
       "process; the first failure is run again alone in a fresh process, shrunk, explained, and "

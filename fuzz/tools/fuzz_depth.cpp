@@ -8,7 +8,7 @@
 #include <iterator>
 #include <vector>
 
-#include "asyncconf/fuzz/depth.hpp"
+#include "asyncconf/harness/depth.hpp"
 #include "asyncconf/fuzz/fuzz_env.hpp"
 #include "asyncconf/fuzz/inputs.hpp"
 #include "asyncconf/fuzz/op_mutator.hpp"
@@ -45,13 +45,13 @@ int main(int argc, char** argv) {
   harness::ModelConfig config;
   config.level = fuzz::level_from_env();
   config.fresh_process = false;
-  fuzz::DepthTable table;
+  harness::DepthTable table;
   for (const fs::path& f : files) {
     std::ifstream in(f, std::ios::binary);
     const std::vector<std::uint8_t> bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
     harness::Sequence s = harness::decode_sequence(bytes, fuzz::fuzz_limits());
     if (wait_ctx) s = fuzz::wait_ctx_only(std::move(s));
-    table.add(fuzz::depth(harness::plan(s, config)));
+    table.add(harness::depth(harness::plan(s, config)));
   }
   std::printf("%s", table.text().c_str());
   return 0;

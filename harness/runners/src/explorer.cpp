@@ -570,4 +570,8 @@ DiffResult diff(const AsyncApi& a, const AsyncApi& b, const DiffOptions& o,
   return result;
 }
 
+GeneratorOptions explore_generator(const AsyncApi& api, const ExploreOptions& options, const Behaviour& behaviour) {
+  return {explore_config(api, options, behaviour), options.threads, options.max_ops};
+}
+
 }  // namespace asyncconf::harness

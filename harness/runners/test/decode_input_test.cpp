@@ -19,7 +19,7 @@ namespace {
 namespace fs = std::filesystem;
 using Kind = IsolatedOutcome::Kind;
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool has_text(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 Sequence parse(const std::string& text) {
   const ParseResult p = parse_sequence(text);
@@ -75,7 +75,7 @@ TEST_F(DecodeInputFile, AFileThatCannotBeReadIsAnErrorNamingIt) {
     read_fuzz_input(missing);
     FAIL() << "no error";
   } catch (const std::runtime_error& e) {
-    EXPECT_TRUE(contains(e.what(), missing.string())) << e.what();
+    EXPECT_TRUE(has_text(e.what(), missing.string())) << e.what();
   }
   EXPECT_THROW(read_fuzz_input(dir_), std::runtime_error);  // a directory
 }
@@ -164,8 +164,8 @@ TEST_F(DecodeFaulty, DescribesAViolationAndAPass) {
   EXPECT_EQ(t.kind, Kind::Violation);
   EXPECT_EQ(t.requirement, "START-FINISH-RET");
   EXPECT_EQ(t.verdict, "VIOLATION of START-FINISH-RET (must)");
-  EXPECT_TRUE(contains(t.explanation, "start j0 w0   (op 2)")) << t.explanation;
-  EXPECT_TRUE(contains(t.explanation, "*ret untouched")) << t.explanation;
+  EXPECT_TRUE(has_text(t.explanation, "start j0 w0   (op 2)")) << t.explanation;
+  EXPECT_TRUE(has_text(t.explanation, "*ret untouched")) << t.explanation;
 
   const Sequence good = parse("wctx_new w0\nwctx_free w0\n");
   const IsolatedOutcome p = run_isolated(api(), good, Level::Must, kTimeout, &c);
@@ -183,10 +183,10 @@ TEST_F(DecodeFaulty, TheSeqHeaderIsCommentsTheFileStillParses) {
                                                "the shrunk sequence", t.explanation,
                                                "asyncconf replay x.seq --impl reference --level must");
   EXPECT_TRUE(header.starts_with("# asyncconf decode: the shrunk sequence\n")) << header;
-  EXPECT_TRUE(contains(header, "# input: fuzz/crash-01 (9 bytes, decoded with the fuzz targets' limits: at most 128"))
+  EXPECT_TRUE(has_text(header, "# input: fuzz/crash-01 (9 bytes, decoded with the fuzz targets' limits: at most 128"))
       << header;
-  EXPECT_TRUE(contains(header, "# kind: violation\n# requirement: START-FINISH-RET (must)\n")) << header;
-  EXPECT_TRUE(contains(header, "# replay with: asyncconf replay x.seq --impl reference --level must\n")) << header;
+  EXPECT_TRUE(has_text(header, "# kind: violation\n# requirement: START-FINISH-RET (must)\n")) << header;
+  EXPECT_TRUE(has_text(header, "# replay with: asyncconf replay x.seq --impl reference --level must\n")) << header;
   EXPECT_EQ(parse(header + print_sequence(bad)), bad);
 }
 

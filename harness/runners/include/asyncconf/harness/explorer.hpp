@@ -15,6 +15,7 @@
 #include <string>
 
 #include "asyncconf/harness/async_api.hpp"
+#include "asyncconf/harness/generator.hpp"
 #include "asyncconf/harness/interpreter.hpp"
 #include "asyncconf/harness/model.hpp"
 #include "asyncconf/harness/sequence.hpp"
@@ -126,6 +127,11 @@ struct ExploreResult {
 
 ExploreResult explore(const AsyncApi& api, const ExploreOptions& options,
                       const std::function<void(const ExploreProgress&)>& progress = {});
+
+/// The generator options explore drew its sequences with (after warm_up,
+/// with `behaviour` as probed): generate(sequence_seed(options.seed, i), ...)
+/// gives its sequence i again.
+GeneratorOptions explore_generator(const AsyncApi& api, const ExploreOptions& options, const Behaviour& behaviour);
 
 struct DiffOptions {
   std::uint64_t seed = 1;

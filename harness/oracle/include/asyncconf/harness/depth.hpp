@@ -13,7 +13,7 @@
 #include "asyncconf/harness/model.hpp"
 #include "asyncconf/harness/sequence.hpp"
 
-namespace asyncconf::fuzz {
+namespace asyncconf::harness {
 
 struct Depth {
   int paused_at_once = 0;     ///< most jobs paused at the same time
@@ -25,7 +25,7 @@ struct Depth {
 };
 
 /// The depth of `plan` (of a sequence planned with any config).
-Depth depth(const harness::Plan& plan);
+Depth depth(const Plan& plan);
 
 /// The distribution over many sequences: for each measure, how many reach
 /// at least each threshold, and the most any reached.
@@ -52,4 +52,4 @@ private:
   std::size_t count_ = 0;
 };
 
-}  // namespace asyncconf::fuzz
+}  // namespace asyncconf::harness

@@ -1,4 +1,4 @@
-#include "asyncconf/fuzz/depth.hpp"
+#include "asyncconf/harness/depth.hpp"
 
 #include <openssl/async.h>
 
@@ -7,11 +7,10 @@
 #include <map>
 #include <set>
 
-namespace asyncconf::fuzz {
+namespace asyncconf::harness {
 
-using harness::OpKind;
 
-Depth depth(const harness::Plan& plan) {
+Depth depth(const Plan& plan) {
   Depth d;
   d.ops = plan.expected.size();
   std::set<int> paused;              // jobs paused now
@@ -21,14 +20,14 @@ Depth depth(const harness::Plan& plan) {
   std::set<int> finished_threads_pool;  // threads with a job back in the pool
   // Which ctx each job's body ops work on.
   std::map<int, int> ctx_of;
-  for (const harness::Step& st : plan.steps) {
+  for (const Step& st : plan.steps) {
     threads.insert(st.thread);
     if (st.op->kind == OpKind::Start) ctx_of[st.op->job] = st.op->ctx;
   }
-  for (const harness::Expected& e : plan.expected) {
-    const harness::Observation& w = e.want;
+  for (const Expected& e : plan.expected) {
+    const Observation& w = e.want;
     if (w.end) continue;
-    const harness::Step* st = w.step >= 0 && static_cast<std::size_t>(w.step) < plan.steps.size()
+    const Step* st = w.step >= 0 && static_cast<std::size_t>(w.step) < plan.steps.size()
                                   ? &plan.steps[static_cast<std::size_t>(w.step)]
                                   : nullptr;
     const bool body = w.job >= 0;
@@ -99,4 +98,4 @@ std::string DepthTable::text() const {
   return out + line;
 }
 
-}  // namespace asyncconf::fuzz
+}  // namespace asyncconf::harness
