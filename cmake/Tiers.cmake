@@ -10,8 +10,10 @@
 #   explore   generated sequences: explore, replay, diff, shrinking
 #   property  RapidCheck state-machine properties
 #   threads   several threads switching job stacks (the tsan build runs these)
-#   fuzz      the language and the oracle, what the fuzzers build on: the
-#             fuzz preset builds and runs them with clang, the others too
+#   fuzz      the language and the oracle, what the fuzzers build on, the
+#             fuzz targets' logic and mutator, and every corpus replayed: the
+#             fuzz preset builds and runs them with clang, libFuzzer and
+#             ASan + UBSan, the default build too
 #   openssl   the same checks against the system OpenSSL (and copies of it):
 #             a sanitizer instruments our code, not libcrypto, and the
 #             reference's runs already take our code through it
