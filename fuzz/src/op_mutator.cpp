@@ -32,18 +32,8 @@ constexpr int kMutationTries = 16; // picks until one mutation applies
 // The decoder's ranges
 
 /// DecodeLimits as the decoder clamps them (sequence_bytes.hpp).
-struct Limits {
-  std::size_t max_driver_ops;
-  std::size_t max_body_ops;
-  int threads;
-  int jobs;
-  int ctxs;
-};
-
-Limits clamp(const DecodeLimits& l) {
-  return Limits{l.max_driver_ops, std::min<std::size_t>(l.max_body_ops, 255), std::clamp(l.threads, 1, harness::kMaxThreads),
-                std::clamp(l.jobs, 1, 256), std::clamp(l.ctxs, 1, 255)};
-}
+using Limits = DecodeLimits;
+Limits clamp(const DecodeLimits& l) { return harness::clamp_limits(l); }
 
 /// The kinds allowed among the driver ops / in a body, in ops.def order.
 template <bool InBody>

@@ -42,24 +42,8 @@ const KindTables& kind_tables() {
   return tables;
 }
 
-/// The limits actually used: each count a byte can choose from.
-struct Limits {
-  std::size_t max_driver_ops;
-  std::size_t max_body_ops;
-  int threads;
-  int jobs;
-  int ctxs;
-};
-
-Limits clamp(const DecodeLimits& l) {
-  return Limits{
-      l.max_driver_ops,
-      std::min<std::size_t>(l.max_body_ops, 255),
-      std::clamp(l.threads, 1, kMaxThreads),
-      std::clamp(l.jobs, 1, 256),
-      std::clamp(l.ctxs, 1, 255),
-  };
-}
+using Limits = DecodeLimits;
+Limits clamp(const DecodeLimits& l) { return clamp_limits(l); }
 
 /// The mathematical modulo: 0 <= result < m.
 long wrap(long value, long m) {
@@ -209,6 +193,16 @@ void encode_operands(std::vector<std::uint8_t>& out, const Op& op, bool in_body,
 }
 
 }  // namespace
+
+DecodeLimits clamp_limits(const DecodeLimits& l) noexcept {
+  return {
+      l.max_driver_ops,
+      std::min<std::size_t>(l.max_body_ops, 255),
+      std::clamp(l.threads, 1, kMaxThreads),
+      std::clamp(l.jobs, 1, 256),
+      std::clamp(l.ctxs, 1, 255),
+  };
+}
 
 Sequence decode_sequence(std::span<const std::uint8_t> bytes, const DecodeLimits& limits) {
   const Limits l = clamp(limits);

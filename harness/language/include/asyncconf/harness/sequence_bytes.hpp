@@ -69,6 +69,10 @@ inline constexpr int kDecodeMaxFd = 255;
 /// throws (except std::bad_alloc), never reads outside `bytes`.
 Sequence decode_sequence(std::span<const std::uint8_t> bytes, const DecodeLimits& limits = {});
 
+/// The limits the decoder and the encoder use: each clamped to the range
+/// above (what one byte can choose from).
+DecodeLimits clamp_limits(const DecodeLimits& limits) noexcept;
+
 /// Bytes that decode_sequence(…, limits) maps back to `sequence`, exactly when
 /// the sequence is in the decoder's ranges: every op in its allowed place,
 /// fields the kind does not use at their defaults, thread < threads, job <
