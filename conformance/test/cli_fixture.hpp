@@ -42,14 +42,19 @@ protected:
   /// `prefix` names the test's directory (with the pid and the test's name).
   explicit CliFixture(std::string prefix) : prefix_(std::move(prefix)) {}
 
+  // A test that sets ASYNCREF_FAULT sets it for its own runs only.
   void SetUp() override {
+    ::unsetenv("ASYNCREF_FAULT");
     dir_ = fs::path(::testing::TempDir()) /
            (prefix_ + "-" + std::to_string(::getpid()) + "-" +
             ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
     fs::create_directories(dir_);
   }
-  void TearDown() override { fs::remove_all(dir_); }
+  void TearDown() override {
+    ::unsetenv("ASYNCREF_FAULT");
+    fs::remove_all(dir_);
+  }
 
   /// Starts asyncconf with `args`; stdout and stderr go to files in dir_.
   pid_t spawn(const std::vector<std::string>& args) {

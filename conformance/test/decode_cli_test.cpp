@@ -21,14 +21,6 @@ namespace harness = asyncconf::harness;
 class DecodeCliTest : public CliFixture {
 protected:
   DecodeCliTest() : CliFixture("asyncconf-decode-cli") {}
-  void SetUp() override {
-    CliFixture::SetUp();
-    ::unsetenv("ASYNCREF_FAULT");
-  }
-  void TearDown() override {
-    ::unsetenv("ASYNCREF_FAULT");
-    CliFixture::TearDown();
-  }
 
   /// A fuzz input whose bytes decode (with the default limits) to `seq_text`.
   fs::path input(const std::string& name, const std::string& seq_text) {

@@ -21,14 +21,6 @@ using namespace asyncconf::cli::testing;
 class ExploreCliTest : public CliFixture {
 protected:
   ExploreCliTest() : CliFixture("asyncconf-explore-cli") {}
-  void SetUp() override {
-    CliFixture::SetUp();
-    ::unsetenv("ASYNCREF_FAULT");
-  }
-  void TearDown() override {
-    ::unsetenv("ASYNCREF_FAULT");
-    CliFixture::TearDown();
-  }
 
   fs::path write(const std::string& name, const std::string& text) {
     std::ofstream(dir_ / name) << text;

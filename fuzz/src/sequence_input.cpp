@@ -66,10 +66,8 @@ int check_sequence(const std::uint8_t* data, std::size_t size) {
   return check("fuzz_sequence", s, checks_thread_exit(data, size));
 }
 
-harness::Sequence wait_ctx_only(harness::Sequence sequence) { return harness::wait_ctx_ops_only(std::move(sequence)); }
-
 int check_wait_ctx(const std::uint8_t* data, std::size_t size) {
-  const harness::Sequence s = wait_ctx_only(harness::decode_sequence({data, size}, fuzz_limits()));
+  const harness::Sequence s = harness::wait_ctx_ops_only(harness::decode_sequence({data, size}, fuzz_limits()));
   return check("fuzz_wait_ctx", s, checks_thread_exit(data, size));
 }
 

@@ -12,6 +12,7 @@
 
 #include "asyncconf/fuzz/inputs.hpp"
 #include "asyncconf/fuzz/op_mutator.hpp"
+#include "asyncconf/harness/decode_input.hpp"
 #include "asyncconf/harness/sequence_bytes.hpp"
 #include "asyncconf/harness/sequence_text.hpp"
 
@@ -23,7 +24,7 @@ std::vector<std::uint8_t> bytes_of(const std::string& text) {
 }
 
 TEST(WaitCtxOnly, KeepsTheWaitCtxOpsAndWhatMovesFdsAcrossPauses) {
-  const harness::Sequence s = wait_ctx_only(harness::parse_sequence_or_throw(
+  const harness::Sequence s = harness::wait_ctx_ops_only(harness::parse_sequence_or_throw(
       "init_thread 2 0\nwctx_new w0\nblock\nstart j0 w0 { set_fd 1 7; block; pause; unblock; get_changed_fds }\n"
       "resume j0\ncleanup_thread\n"));
   EXPECT_EQ(harness::print_sequence(s),

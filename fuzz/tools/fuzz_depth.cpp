@@ -12,6 +12,7 @@
 #include "asyncconf/fuzz/fuzz_env.hpp"
 #include "asyncconf/fuzz/inputs.hpp"
 #include "asyncconf/fuzz/op_mutator.hpp"
+#include "asyncconf/harness/decode_input.hpp"
 #include "asyncconf/harness/sequence_bytes.hpp"
 
 namespace fs = std::filesystem;
@@ -50,7 +51,7 @@ int main(int argc, char** argv) {
     std::ifstream in(f, std::ios::binary);
     const std::vector<std::uint8_t> bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
     harness::Sequence s = harness::decode_sequence(bytes, fuzz::fuzz_limits());
-    if (wait_ctx) s = fuzz::wait_ctx_only(std::move(s));
+    if (wait_ctx) s = harness::wait_ctx_ops_only(std::move(s));
     table.add(harness::depth(harness::plan(s, config)));
   }
   std::printf("%s", table.text().c_str());

@@ -14,6 +14,7 @@
 #include "asyncconf/fuzz/inputs.hpp"
 #include "asyncconf/fuzz/op_mutator.hpp"
 #include "asyncconf/harness/generator.hpp"
+#include "asyncconf/harness/decode_input.hpp"
 #include "asyncconf/harness/sequence_bytes.hpp"
 #include "asyncconf/harness/sequence_text.hpp"
 
@@ -56,7 +57,7 @@ int main(int argc, char** argv) {
         write(out / "fuzz_sequence" / name, bytes);
         if (level == harness::Level::Must) write(out / "fuzz_differential" / name, bytes);
         write(out / "fuzz_wait_ctx" / name,
-              as_string(harness::encode_sequence(fuzz::wait_ctx_only(s), fuzz::fuzz_limits())));
+              as_string(harness::encode_sequence(harness::wait_ctx_ops_only(s), fuzz::fuzz_limits())));
         write(out / "fuzz_seq_text" / (name + ".seq"), harness::print_sequence(s));
         ++n;
       }
@@ -82,7 +83,7 @@ int main(int argc, char** argv) {
     write(out / "fuzz_sequence" / name, bytes);
     write(out / "fuzz_differential" / name, bytes);
     write(out / "fuzz_wait_ctx" / name,
-          as_string(harness::encode_sequence(fuzz::wait_ctx_only(*parsed.sequence), fuzz::fuzz_limits())));
+          as_string(harness::encode_sequence(harness::wait_ctx_ops_only(*parsed.sequence), fuzz::fuzz_limits())));
     write(out / "fuzz_seq_text" / (name + ".seq"), text);
     ++given;
   }

@@ -31,7 +31,4 @@ int check_wait_ctx(const std::uint8_t* data, std::size_t size);
 /// is a ParseError with a line and column inside the text.
 int check_seq_text(const std::uint8_t* data, std::size_t size);
 
-/// The ops fuzz_wait_ctx keeps of a decoded sequence (and of each body).
-harness::Sequence wait_ctx_only(harness::Sequence sequence);
-
 }  // namespace asyncconf::fuzz
