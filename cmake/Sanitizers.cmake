@@ -20,12 +20,17 @@ elseif(ASYNCCONF_SANITIZE STREQUAL "fuzzer")
   # that measures the targets' own speed (ci/fuzz-bench.sh).
   set(ASYNCCONF_FUZZ_SANITIZERS "address,undefined" CACHE STRING
       "Sanitizers of the fuzz build, comma-separated (empty: libFuzzer alone)")
+  # libFuzzer is steered by the implementation, the model and the language;
+  # the runner's plumbing and the standard library's templates only cost it
+  # time (fuzz/config/coverage_ignorelist.txt).
+  set(_fuzz_ignore -fsanitize-coverage-ignorelist=${CMAKE_SOURCE_DIR}/fuzz/config/coverage_ignorelist.txt)
   if(ASYNCCONF_FUZZ_SANITIZERS)
     set(ASYNCCONF_SANITIZER_FLAGS -fsanitize=fuzzer-no-link,${ASYNCCONF_FUZZ_SANITIZERS}
                                   -fno-sanitize-recover=all -fno-omit-frame-pointer)
   else()
     set(ASYNCCONF_SANITIZER_FLAGS -fsanitize=fuzzer-no-link -fno-omit-frame-pointer)
   endif()
+  add_compile_options(${_fuzz_ignore})
 elseif(NOT ASYNCCONF_SANITIZE STREQUAL "")
   message(FATAL_ERROR "Unknown ASYNCCONF_SANITIZE='${ASYNCCONF_SANITIZE}'")
 endif()

@@ -47,9 +47,10 @@ int check_differential(const std::uint8_t* data, std::size_t size) {
   config.null_ctx_pauses = false;
   config.misuse = 0;  // misuse is answered differently by design
   if (config.level == harness::Level::Robustness) config.level = harness::Level::DeFacto;
-  const harness::Plan p = harness::plan(s, config);
-  harness::InterpreterOptions record_all;
+  harness::InterpreterOptions record_all = reused_threads(s, /*own_threads=*/false);
   record_all.check = false;
+  config.thread_exits = false;
+  const harness::Plan p = harness::plan(s, config);
   const harness::RunResult ra = harness::run_plan(a.impl.api(), p, record_all);
   const harness::RunResult rb = harness::run_plan(b.impl.api(), p, record_all);
   const std::size_t n = std::min(ra.observed.size(), rb.observed.size());

@@ -40,7 +40,22 @@ std::string reference_path() {
   return ASYNCCONF_FUZZ_REFERENCE;
 }
 
+// Made after the implementations are loaded, so joined before they are
+// unloaded (statics end in reverse order).
+harness::KeptThreads& kept_threads() {
+  static harness::KeptThreads kept;
+  return kept;
+}
+
 }  // namespace
+
+harness::InterpreterOptions reused_threads(const harness::Sequence& s, bool own_threads) {
+  harness::InterpreterOptions o;
+  if (own_threads) return o;
+  o.inline_thread = true;
+  if (!harness::on_one_thread(s)) o.kept_threads = &kept_threads();
+  return o;
+}
 
 harness::LoadResult load_named(const std::string& name) {
   if (name == "openssl") return harness::LoadedImpl::load_system("libcrypto.so.3");
@@ -57,6 +72,7 @@ harness::Level level_from_env() {
 
 const Implementation& implementation(const char* variable, const char* fallback, bool primary) {
   static std::map<std::string, std::unique_ptr<Implementation>> loaded;
+  kept_threads();
   auto& slot = loaded[variable];
   if (slot) return *slot;
   const std::string name = env_or(variable, fallback);

@@ -1,5 +1,4 @@
 // fuzz_sequence and fuzz_wait_ctx: one decoded sequence against the model.
-#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -16,10 +15,6 @@
 namespace asyncconf::fuzz {
 
 namespace {
-
-bool one_thread(const harness::Sequence& s) {
-  return std::all_of(s.ops.begin(), s.ops.end(), [](const harness::Op& op) { return op.thread == 0; });
-}
 
 // One input in eight, chosen by its bytes (so the choice is the input's
 // own), runs on threads of its own even on one thread: their exit frees
@@ -41,21 +36,14 @@ bool checks_thread_exit(const std::uint8_t* data, std::size_t size) {
   std::abort();
 }
 
-// The fuzzer's thread is reset by each plan's ASYNC_cleanup_thread; a run
-// the model could not follow to its end may leave jobs paused on it, so
-// every later input runs on threads of its own.
-bool g_inline_unsafe = false;
-
 int check(const char* target, const harness::Sequence& s, bool own_threads) {
   const Implementation& impl = implementation("ASYNCCONF_IMPL", "reference", true);
-  harness::InterpreterOptions options;
-  options.inline_thread = one_thread(s) && !own_threads && !g_inline_unsafe;
+  const harness::InterpreterOptions options = reused_threads(s, own_threads);
   harness::ModelConfig config = impl.config;
-  if (options.inline_thread) config.thread_exits = false;
+  if (options.reuses_threads()) config.thread_exits = false;
   const harness::Plan p = harness::plan(s, config);
   const harness::RunResult r = harness::run_plan(impl.impl.api(), p, options);
   if (r.violation()) report_violation(target, s, p, r);
-  if (r.mismatch != harness::RunResult::npos && options.inline_thread) g_inline_unsafe = true;
   return 0;
 }
 

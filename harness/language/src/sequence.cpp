@@ -27,4 +27,8 @@ bool is_wait_ctx_op(OpKind kind) noexcept {
 
 std::size_t op_count(const Sequence& sequence) noexcept { return count(sequence.ops); }
 
+bool on_one_thread(const Sequence& sequence) noexcept {
+  return std::all_of(sequence.ops.begin(), sequence.ops.end(), [](const Op& op) { return op.thread == 0; });
+}
+
 }  // namespace asyncconf::harness

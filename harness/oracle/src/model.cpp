@@ -334,10 +334,17 @@ void ModelState::teardown() {
     apply(free, -1);
   }
   if (!cfg.thread_exits) {
-    // The caller's thread runs the next plan: reset its state.
-    Op& cleanup = plan.teardown.emplace_back();
-    cleanup.kind = OpKind::CleanupThread;
-    apply(cleanup, -1);
+    // The same threads run the next plan: reset their state.
+    std::array<bool, kMaxThreads> used{};
+    used[0] = true;
+    for (const Step& st : plan.steps) used[static_cast<std::size_t>(st.thread)] = true;
+    for (int t = 0; t < kMaxThreads; ++t) {
+      if (!used[static_cast<std::size_t>(t)]) continue;
+      Op& cleanup = plan.teardown.emplace_back();
+      cleanup.kind = OpKind::CleanupThread;
+      cleanup.thread = t;
+      apply(cleanup, -1);
+    }
   }
   // Every thread exits: every pool is freed with it.
   step = static_cast<int>(plan.steps.size());

@@ -96,10 +96,6 @@ ModelConfig explore_config(const AsyncApi& api, const ExploreOptions& o, const B
   return c;
 }
 
-bool one_thread(const Sequence& s) {
-  return std::all_of(s.ops.begin(), s.ops.end(), [](const Op& op) { return op.thread == 0; });
-}
-
 // --- the long-lived child's reports -------------------------------------------
 
 enum class RecordType : std::uint32_t { Done, Inconclusive, Violation, BatchLeak, Finished };
@@ -112,7 +108,7 @@ struct Record {
   std::int64_t extra = 0;  ///< BatchLeak: blocks gained; Violation: bytes of the RunResult that follow
 };
 
-constexpr std::uint32_t kRanInline = 1;  ///< Violation: on the batch thread, without a thread exit
+constexpr std::uint32_t kReusedThreads = 1;  ///< Violation: on the batch's threads, without a thread exit
 
 void send_bytes(int fd, const char* data, std::size_t size) {
   while (size > 0) {
@@ -128,34 +124,38 @@ void send(int fd, const Record& r) { send_bytes(fd, reinterpret_cast<const char*
 
 // A violation with what was observed: the parent keeps it for a finding that
 // does not come back alone, where it is all there is to show.
-void send_violation(int fd, std::uint64_t index, const RunResult& r, bool ran_inline) {
+void send_violation(int fd, std::uint64_t index, const RunResult& r, bool reused_threads) {
   const std::string payload = serialize(r);
   std::string bytes(sizeof(Record), '\0');
-  const Record header{RecordType::Violation, ran_inline ? kRanInline : 0u, index, r.observed.size(),
+  const Record header{RecordType::Violation, reused_threads ? kReusedThreads : 0u, index, r.observed.size(),
                       static_cast<std::int64_t>(payload.size())};
   std::memcpy(bytes.data(), &header, sizeof header);
   bytes += payload;
   send_bytes(fd, bytes.data(), bytes.size());
 }
 
-// How the long-lived child runs sequence `index`: a one-thread sequence on
-// the batch thread, reset by ASYNC_cleanup_thread (the plan then has no
-// thread exit), except one in kIsolatedEvery, which runs on a thread of its
-// own so that what a thread's exit frees is checked too.
+// How the long-lived child runs sequence `index`: thread 0 on the batch
+// thread, the others on the batch's kept threads, each reset by
+// ASYNC_cleanup_thread (the plan then has no thread exit),
+// except one in kIsolatedEvery, which runs on threads of its own so that
+// what a thread's exit frees is checked too.
 constexpr std::uint64_t kIsolatedEvery = 32;
-bool runs_inline(const Sequence& s, std::uint64_t index) {
-  return one_thread(s) && index % kIsolatedEvery != kIsolatedEvery - 1;
+InterpreterOptions batch_options(const Sequence& s, std::uint64_t index, KeptThreads& kept) {
+  InterpreterOptions o;
+  if (index % kIsolatedEvery == kIsolatedEvery - 1) return o;
+  o.inline_thread = true;
+  if (!on_one_thread(s)) o.kept_threads = &kept;
+  return o;
 }
-ModelConfig batch_config(ModelConfig config, bool ran_inline) {
-  if (ran_inline) config.thread_exits = false;
+ModelConfig batch_config(ModelConfig config, const InterpreterOptions& o) {
+  if (o.reuses_threads()) config.thread_exits = false;
   return config;
 }
 
 // The child: runs sequences [first, end) until the deadline, reporting each.
-// Sequences on one thread run on a batch thread, many per thread, each
-// ending with ASYNC_cleanup_thread; the batch thread's exit frees the rest,
-// and heap blocks are compared around the whole batch. Sequences on several
-// threads run on threads of their own.
+// Sequences run on a batch thread and its kept threads, many per thread,
+// each ending with ASYNC_cleanup_thread; the batch threads' exit frees the
+// rest, and heap blocks are compared around the whole batch.
 [[noreturn]] void explore_child(const AsyncApi& api, const ExploreOptions& o, const Behaviour& behaviour,
                                 std::uint64_t first,
                                 std::uint64_t end, Clock::time_point deadline, int out) {
@@ -173,14 +173,14 @@ ModelConfig batch_config(ModelConfig config, bool ran_inline) {
     // holds one of the stacks glibc caches, and a plan on four threads gets
     // a fresh one whose blocks outlive the plan (HarnessThread).
     run_on_harness_thread([&] {
+      KeptThreads kept;
       for (std::uint64_t k = 0; k < kBatch && index < end && Clock::now() < deadline; ++k) {
         const Sequence s = generate(sequence_seed(o.seed, index), gen);
-        InterpreterOptions run_options;
-        run_options.inline_thread = runs_inline(s, index);
-        const Plan p = plan(s, batch_config(explore_config(api, o, behaviour), run_options.inline_thread));
+        const InterpreterOptions run_options = batch_options(s, index, kept);
+        const Plan p = plan(s, batch_config(explore_config(api, o, behaviour), run_options));
         const RunResult r = run_plan(api, p, run_options);
         if (r.violation()) {
-          send_violation(out, index, r, run_options.inline_thread);
+          send_violation(out, index, r, run_options.reuses_threads());
           violated = true;
           return;
         }
@@ -357,7 +357,7 @@ ExploreResult explore(const AsyncApi& api, const ExploreOptions& o,
   std::string failed_stderr;
   int failed_signal = 0;
   std::optional<RunResult> failed_batch;
-  bool failed_inline = false;
+  bool failed_reused = false;
 
   while (!failed_index && next < end && Clock::now() < deadline && !stopped()) {
     ForkedChild child;
@@ -401,7 +401,7 @@ ExploreResult explore(const AsyncApi& api, const ExploreOptions& o,
               case RecordType::Violation: {
                 failed_index = r.index;
                 failed_kind = IsolatedOutcome::Kind::Violation;
-                failed_inline = (r.flags & kRanInline) != 0;
+                failed_reused = (r.flags & kReusedThreads) != 0;
                 RunResult seen;
                 if (deserialize(pending.substr(body, payload), seen)) failed_batch = std::move(seen);
                 break;
@@ -450,7 +450,8 @@ ExploreResult explore(const AsyncApi& api, const ExploreOptions& o,
   f.original = generate(f.sequence_seed, gen);
   f.config = explore_config(api, o, behaviour);
   f.batch = std::move(failed_batch);
-  f.batch_config = batch_config(f.config, failed_inline);
+  f.batch_config = f.config;
+  if (failed_reused) f.batch_config.thread_exits = false;
   totals.phase = "confirming";
   report();
   const IsolatedOutcome alone = run_isolated(api, f.original, o.level, o.timeout, &f.config);

@@ -1,6 +1,8 @@
 #include "asyncconf/harness/interpreter.hpp"
 
+#include <linux/futex.h>
 #include <pthread.h>
+#include <sys/syscall.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -12,8 +14,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <deque>
-#include <condition_variable>
 #include <mutex>
+#include <stdexcept>
 #include <new>
 #include <system_error>
 
@@ -212,28 +214,33 @@ thread_local JobRec* t_starting = nullptr;
 
 int job_main(void* args);
 
-// A binary semaphore on a mutex and a condition variable: libstdc++ 12's
-// std::binary_semaphore backs off with timed sleeps, which cost more than
-// the ops themselves when threads hand over many times a millisecond.
+// A binary semaphore on a futex, one waiter at a time: a turn handed over
+// is one atomic exchange and, when the other thread sleeps, one wake.
+// (libstdc++ 12's std::binary_semaphore backs off with timed sleeps, and a
+// mutex with a condition variable costs two more system calls a turn: both
+// cost more than the ops themselves when threads hand over many times a
+// millisecond.)
 struct Sem {
   struct Impl {
-    std::mutex m;
-    std::condition_variable cv;
-    bool ready = false;
+    static constexpr int kEmpty = 0, kReady = 1, kSleeping = 2;
+    std::atomic<int> state{kEmpty};
     void release() {
-      {
-        std::lock_guard lock(m);
-        ready = true;
-      }
-      cv.notify_one();
+      if (state.exchange(kReady) == kSleeping) futex(FUTEX_WAKE_PRIVATE, 1);
     }
     void acquire() {
-      std::unique_lock lock(m);
-      cv.wait(lock, [this] { return ready; });
-      ready = false;
+      for (;;) {
+        int seen = kReady;
+        if (state.compare_exchange_strong(seen, kEmpty)) return;
+        if (seen == kEmpty && !state.compare_exchange_strong(seen, kSleeping)) continue;
+        futex(FUTEX_WAIT_PRIVATE, kSleeping);
+      }
+    }
+    void futex(int op, int value) {
+      ::syscall(SYS_futex, reinterpret_cast<int*>(&state), op, value, nullptr, nullptr, 0);
     }
   } s;
 };
+static_assert(sizeof(std::atomic<int>) == sizeof(int) && std::atomic<int>::is_always_lock_free);
 
 struct Run {
   const AsyncApi& api;
@@ -248,6 +255,9 @@ struct Run {
   int current_step = -1;
   bool stop = false;
   bool done = false;
+  // Thread t runs when gate[t] opens: its own go[t], a kept thread's, or,
+  // for thread 0 on the caller's thread, `finished`.
+  std::array<Sem*, kMaxThreads> gate{};
   std::array<Sem, kMaxThreads> go;
   // On stacks of the harness's own: a plan's threads leave no block of
   // glibc's behind, however many other threads are alive (HarnessThread).
@@ -257,7 +267,7 @@ struct Run {
     int thread;
   };
   std::array<Worker, kMaxThreads> workers;
-  Sem finished;
+  Sem finished;  // the caller's turn again
   std::size_t limit = 0;
   long stacks_base = g_stacks_live.load();  // stacks left by earlier runs in this process
   std::int64_t heap_base = 0;
@@ -290,25 +300,38 @@ struct Run {
     grow();
     available = std::min(n, plan.steps.size());
     if (stop || next_step >= available) return;
-    if (options.inline_thread) {
-      while (!stop && next_step < available) {
-        current_step = static_cast<int>(next_step);
-        exec(plan.steps[next_step]);
-        ++next_step;
-      }
+    for (std::size_t i = next_step; i < available; ++i) {
+      const int t = plan.steps[i].thread;
+      if (gate[static_cast<std::size_t>(t)] == nullptr) open_thread(t);
+    }
+    if (!options.inline_thread) {
+      pass_on();
+      finished.s.acquire();
       return;
     }
-    for (std::size_t i = next_step; i < available; ++i) {
-      auto& th = threads[static_cast<std::size_t>(plan.steps[i].thread)];
-      const int t = plan.steps[i].thread;
-      if (!th.joinable()) {
-        workers[static_cast<std::size_t>(t)] = {this, t};
-        th = HarnessThread([](void* w) { static_cast<Worker*>(w)->run->worker(static_cast<Worker*>(w)->thread); },
-                           &workers[static_cast<std::size_t>(t)]);
-      }
+    for (;;) {
+      steps_of(0);
+      if (stop || next_step >= available) return;
+      pass_on();
+      finished.s.acquire();
     }
-    go[static_cast<std::size_t>(plan.steps[next_step].thread)].s.release();
-    finished.s.acquire();
+  }
+
+  // Where thread t's steps run, made ready on first use.
+  void open_thread(int t) {
+    const auto i = static_cast<std::size_t>(t);
+    if (t == 0 && options.inline_thread) {
+      gate[i] = &finished;
+    } else if (options.kept_threads != nullptr) {
+      gate[i] = attach_kept(t);
+    } else if (options.inline_thread) {
+      throw std::invalid_argument("interpreter: a plan on several threads with inline_thread needs kept_threads");
+    } else {
+      gate[i] = &go[i];
+      workers[i] = {this, t};
+      threads[i] = HarnessThread([](void* w) { static_cast<Worker*>(w)->run->worker(static_cast<Worker*>(w)->thread); },
+                                 &workers[i]);
+    }
   }
 
   // Every thread exits (the implementation frees its per-thread state), then
@@ -319,8 +342,13 @@ struct Run {
       if (threads[t].joinable()) {
         go[t].s.release();
         threads[t].join();
+      } else if (gate[t] != nullptr && gate[t] != &finished) {
+        detach_kept(static_cast<int>(t));
       }
     }
+    // A stopped plan did not reach its teardown: the threads that stay
+    // reset their state, so the next run starts on fresh threads.
+    if (stop && gate[0] == &finished) api.ASYNC_cleanup_thread();
     if (stop) {
       // The teardown did not run: free the ctxs it would have freed (no job
       // will resume to use them), so that a stopped run leaks nothing of ours.
@@ -334,7 +362,7 @@ struct Run {
     end.step = static_cast<int>(plan.steps.size());
     end.end = true;
     note_stacks(end);
-    if (!options.inline_thread) {
+    if (!options.reuses_threads()) {
       end.heap = static_cast<long>(probes::live_allocations() - heap_base);
       end.fds = probes::open_fds() - fds_base;
     }
@@ -504,24 +532,96 @@ struct Run {
 
   // --- threads ---------------------------------------------------------------
 
+  Sem* attach_kept(int t);
+  void detach_kept(int t);
+
+  // Thread t's turn: its steps up to the next step of another thread.
+  void steps_of(int t) {
+    const auto& steps = plan.steps;
+    while (!stop && next_step < available && steps[next_step].thread == t) {
+      current_step = static_cast<int>(next_step);
+      exec(steps[next_step]);
+      ++next_step;
+    }
+  }
+  // Gives the turn to the next step's thread, or back to the caller.
+  void pass_on() {
+    if (!stop && next_step < available) {
+      gate[static_cast<std::size_t>(plan.steps[next_step].thread)]->s.release();
+    } else {
+      finished.s.release();
+    }
+  }
+
   void worker(int t) {
     for (;;) {
       go[static_cast<std::size_t>(t)].s.acquire();
       if (done) return;
-      const auto& steps = plan.steps;
-      while (!stop && next_step < available && steps[next_step].thread == t) {
-        current_step = static_cast<int>(next_step);
-        exec(steps[next_step]);
-        ++next_step;
-      }
-      if (!stop && next_step < available) {
-        go[static_cast<std::size_t>(steps[next_step].thread)].s.release();
-      } else {
-        finished.s.release();
-      }
+      steps_of(t);
+      pass_on();
     }
   }
 };
+
+}  // namespace
+
+// A kept thread waits on its own gate between turns, whichever run it
+// serves: a run hands it a turn as it does its own threads, and nothing
+// is handed over when a run ends.
+struct KeptThreads::Impl {
+  struct Member {
+    int t = 0;
+    Run* run = nullptr;
+    Sem gate;
+    HarnessThread thread;
+    void serve() {
+      for (;;) {
+        gate.s.acquire();
+        if (run == nullptr) return;
+        if (run->done) {
+          // A stopped run's reset (Run::close).
+          run->api.ASYNC_cleanup_thread();
+          run->finished.s.release();
+          continue;
+        }
+        run->steps_of(t);
+        run->pass_on();
+      }
+    }
+  };
+  std::array<Member, kMaxThreads> members;
+
+  ~Impl() {
+    for (Member& m : members) {
+      if (!m.thread.joinable()) continue;
+      m.run = nullptr;
+      m.gate.s.release();
+      m.thread.join();
+    }
+  }
+};
+
+KeptThreads::KeptThreads() : impl_(std::make_unique<Impl>()) {}
+KeptThreads::~KeptThreads() = default;
+
+namespace {
+
+Sem* Run::attach_kept(int t) {
+  KeptThreads::Impl::Member& m = options.kept_threads->impl().members[static_cast<std::size_t>(t)];
+  m.t = t;
+  m.run = this;
+  if (!m.thread.joinable()) m.thread = HarnessThread([](void* p) { static_cast<decltype(&m)>(p)->serve(); }, &m);
+  return &m.gate;
+}
+
+void Run::detach_kept(int t) {
+  KeptThreads::Impl::Member& m = options.kept_threads->impl().members[static_cast<std::size_t>(t)];
+  if (stop) {
+    m.gate.s.release();
+    finished.s.acquire();
+  }
+  m.run = nullptr;
+}
 
 int job_main(void* args) {
   JobRec* rec = t_starting;
@@ -575,7 +675,7 @@ ModelConfig model_config(const AsyncApi& api, Level level) noexcept {
 
 RunResult run_plan(const AsyncApi& api, const Plan& plan, const InterpreterOptions& options) {
   Run run(api, plan, options);
-  if (!options.inline_thread) run.baseline();
+  if (!options.reuses_threads()) run.baseline();
   run.advance(plan.steps.size());
   run.close(/*check_end=*/true);
   return std::move(run.result);

@@ -18,6 +18,7 @@ namespace {
 using testing::openssl;
 using testing::reference;
 
+using harness::testing::On;
 using harness::testing::run_generated;
 
 TEST(OpenSsl, AgreesWithTheModelAtMustAndDeFacto) {
@@ -25,8 +26,8 @@ TEST(OpenSsl, AgreesWithTheModelAtMustAndDeFacto) {
   install_counting_stacks(api);
   warm_up(api);
   EXPECT_FALSE(counting_stacks());  // OpenSSL 3.0 has no ASYNC_set_mem_functions
-  EXPECT_EQ(run_generated(api, Level::Must, 3, false, 300, 78), "");
-  EXPECT_EQ(run_generated(api, Level::DeFacto, 1, true, 300, 78), "");
+  EXPECT_EQ(run_generated(api, Level::Must, 3, On::OwnThreads, 300, 78), "");
+  EXPECT_EQ(run_generated(api, Level::DeFacto, 1, On::CallingThread, 300, 78), "");
 }
 
 TEST(Explorer, FindsNothingInTheReference) {

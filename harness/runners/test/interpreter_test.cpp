@@ -29,19 +29,47 @@ const AsyncApi& ready(const AsyncApi& api) {
   return api;
 }
 
+using harness::testing::On;
 using harness::testing::run_generated;
 
 TEST(Interpreter, ReferenceAgreesWithTheModelAtEveryLevel) {
   const AsyncApi& api = ready(reference());
   EXPECT_TRUE(counting_stacks());
   for (const Level level : {Level::Must, Level::DeFacto, Level::Robustness}) {
-    EXPECT_EQ(run_generated(api, level, 3, false, 300, 77), "") << to_string(level);
+    EXPECT_EQ(run_generated(api, level, 3, On::OwnThreads, 300, 77), "") << to_string(level);
   }
 }
 
 TEST(Interpreter, ReferenceAgreesOnTheCallingThreadToo) {
   const AsyncApi& api = ready(reference());
-  EXPECT_EQ(run_generated(api, Level::DeFacto, 1, true, 500, 77), "");
+  EXPECT_EQ(run_generated(api, Level::DeFacto, 1, On::CallingThread, 500, 77), "");
+}
+
+TEST(Interpreter, ReferenceAgreesOnKeptThreadsToo) {
+  const AsyncApi& api = ready(reference());
+  for (const Level level : {Level::Must, Level::Robustness}) {
+    EXPECT_EQ(run_generated(api, level, 4, On::KeptThreads, 300, 79), "") << to_string(level);
+  }
+}
+
+// A run stopped at a difference leaves a job paused and a pool of one on
+// kept thread 1; the next run on it starts from fresh thread state.
+TEST(Interpreter, AStoppedRunResetsTheKeptThreads) {
+  const AsyncApi& api = ready(reference());
+  KeptThreads kept;
+  InterpreterOptions o{.inline_thread = true, .kept_threads = &kept};
+  ModelConfig c = model_config(api, Level::Must);
+  c.thread_exits = false;
+  const Sequence first = parse_sequence_or_throw("wctx_new w0\nt1: init_thread 1 0\nt1: start j0 w0 { pause }\n");
+  Plan stopped = plan(first, c);
+  stopped.expected[2].want.rc = ASYNC_FINISH;  // the start pauses
+  const RunResult r1 = run_plan(api, stopped, o);
+  ASSERT_TRUE(r1.violation()) << format_trace(first, stopped, r1);
+  // Two jobs at once: only on a thread whose pool of one is gone.
+  const Sequence second = parse_sequence_or_throw("wctx_new w0\nwctx_new w1\nt1: start j0 w0 { pause }\nt1: start j1 w1 { }\n");
+  const Plan p = plan(second, c);
+  const RunResult r = run_plan(api, p, o);
+  EXPECT_EQ(r.mismatch, RunResult::npos) << format_trace(second, p, r);
 }
 
 TEST(Interpreter, RecordsWhatTheImplementationDid) {

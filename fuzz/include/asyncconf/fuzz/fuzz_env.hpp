@@ -12,8 +12,10 @@
 #include <string>
 
 #include "asyncconf/harness/async_api.hpp"
+#include "asyncconf/harness/interpreter.hpp"
 #include "asyncconf/harness/level.hpp"
 #include "asyncconf/harness/model.hpp"
+#include "asyncconf/harness/sequence.hpp"
 
 namespace asyncconf::fuzz {
 
@@ -34,6 +36,13 @@ harness::Level level_from_env();
 /// when it cannot be loaded. `primary`: this one gets the counting stack
 /// allocator (one implementation per process can).
 const Implementation& implementation(const char* variable, const char* fallback, bool primary);
+
+/// How the long-lived fuzzer process runs an input's plan: thread 0 on the
+/// fuzzer's thread, the others on threads kept from input to input (each
+/// plan resets them with ASYNC_cleanup_thread: plan it with
+/// ModelConfig::thread_exits false); with `own_threads`, on threads made for
+/// it, whose exit is checked too (heap blocks and fds).
+harness::InterpreterOptions reused_threads(const harness::Sequence& s, bool own_threads);
 
 /// Loads `name` as the CLI does ("reference", "openssl" or a path).
 harness::LoadResult load_named(const std::string& name);

@@ -73,4 +73,7 @@ struct Sequence {
 /// minimises and the benchmark counts).
 std::size_t op_count(const Sequence& sequence) noexcept;
 
+/// Every driver op runs on thread 0.
+bool on_one_thread(const Sequence& sequence) noexcept;
+
 }  // namespace asyncconf::harness

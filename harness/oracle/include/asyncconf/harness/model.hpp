@@ -51,9 +51,10 @@ struct ModelConfig {
   bool counting_heap = false;   ///< heap blocks are counted (alloc probe linked)
   bool fresh_process = true;    ///< no job stack was allocated in this process yet
   /// Each thread of the plan is a new thread that exits at the end, and the
-  /// end checks heap blocks and fds. False (one thread only): the plan ends
-  /// with ASYNC_cleanup_thread on the caller's thread, which runs many plans
-  /// and checks heap blocks around all of them.
+  /// end checks heap blocks and fds. False: the plan ends with
+  /// ASYNC_cleanup_thread on each of its threads, which run many plans (the
+  /// caller's thread, or threads the interpreter keeps) and are checked for
+  /// heap blocks around all of them.
   bool thread_exits = true;
   /// Where a requirement allows two answers, the one the implementation
   /// gives (probe_behaviour in explorer.hpp finds out): a job started with a

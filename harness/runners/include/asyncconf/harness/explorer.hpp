@@ -109,8 +109,8 @@ struct Finding {
   /// known of a violation that does not come back alone. Empty for a crash or
   /// a hang, whose child left no observations.
   std::optional<RunResult> batch;
-  /// The model config of the batch run (one-thread sequences run there on the
-  /// batch thread, without a thread exit at their end).
+  /// The model config of the batch run (sequences run there on the batch's
+  /// threads, most without a thread exit at their end).
   ModelConfig batch_config;
 };
 

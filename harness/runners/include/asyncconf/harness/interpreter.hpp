@@ -52,6 +52,23 @@ void run_on_harness_thread(F&& f) {
   t.join();
 }
 
+/// Threads a process keeps to run thread t of many plans: making a thread
+/// costs more than a short plan. Each plan's ASYNC_cleanup_thread resets
+/// them; the destructor joins them, and their exit frees what the
+/// implementation keeps per thread (destroy it before unloading that).
+class KeptThreads {
+public:
+  KeptThreads();
+  ~KeptThreads();
+  KeptThreads(const KeptThreads&) = delete;
+  KeptThreads& operator=(const KeptThreads&) = delete;
+  struct Impl;
+  Impl& impl() noexcept { return *impl_; }
+
+private:
+  std::unique_ptr<Impl> impl_;
+};
+
 struct InterpreterOptions {
   /// Compare with the plan and stop at the first difference the plan's
   /// level checks (a value only a looser level fixes is noted in
@@ -60,10 +77,19 @@ struct InterpreterOptions {
   /// everything (for comparing two implementations), up to the plan's
   /// length plus a margin.
   bool check = true;
-  /// Run on the calling thread (the plan must use thread 0 only, and be
-  /// planned with ModelConfig::thread_exits false): no thread is made, and
-  /// the end checks job stacks only.
+  /// Run thread 0 on the calling thread (the plan must be planned with
+  /// ModelConfig::thread_exits false, and its other threads need
+  /// kept_threads): the end checks job stacks only.
   bool inline_thread = false;
+  /// Run thread t (thread 0 too, without inline_thread) on kept_threads'
+  /// thread t (the plan must be planned with ModelConfig::thread_exits
+  /// false): no thread is made after the first runs, and the end checks job
+  /// stacks only.
+  KeptThreads* kept_threads = nullptr;
+  /// The plan's threads stay after it (ModelConfig::thread_exits false).
+  /// A run that stopped before its teardown resets them with
+  /// ASYNC_cleanup_thread, so the next plan starts on fresh thread state.
+  bool reuses_threads() const noexcept { return inline_thread || kept_threads != nullptr; }
 };
 
 struct RunResult {
