@@ -379,6 +379,13 @@ void Model::apply(const Op& op, int op_index) { s_->apply(op, op_index); }
 void Model::teardown() { s_->teardown(); }
 const Plan& Model::current() const noexcept { return s_->plan; }
 
+void Model::reserve(std::size_t ops) {
+  // An op is one step or body op and about one observation; the teardown
+  // adds a few. Under ASan, every growth is fresh memory.
+  s_->plan.steps.reserve(ops + 8);
+  s_->plan.expected.reserve(ops + 16);
+}
+
 Plan Model::finish() && {
   s_->teardown();
   return std::move(s_->plan);
@@ -386,6 +393,7 @@ Plan Model::finish() && {
 
 Plan plan(const Sequence& sequence, const ModelConfig& config) {
   Model model(config);
+  model.reserve(op_count(sequence));
   for (std::size_t i = 0; i < sequence.ops.size(); ++i) model.apply(sequence.ops[i], static_cast<int>(i));
   return std::move(model).finish();
 }

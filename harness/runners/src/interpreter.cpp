@@ -275,7 +275,7 @@ struct Run {
 
   Run(const AsyncApi& a, const Plan& p, const InterpreterOptions& o) : api(a), plan(p), options(o) {
     grow();
-    result.observed.reserve(limit + 1);
+    result.observed.reserve(plan.expected.size() + 1);
     bindings.reserve(jobs.size() + 4);
   }
 

@@ -121,6 +121,8 @@ public:
   /// outcome is defined only at a looser level than the config's), or an
   /// empty string when it would run.
   std::string skip_reason(const Op& op) const;
+  /// Makes room for a plan of about `ops` ops (op_count()).
+  void reserve(std::size_t ops);
   /// Runs (or skips) one driver op. `op` must outlive the plan.
   void apply(const Op& op, int op_index);
   /// Appends the teardown and the sequence-end check (once; nothing may be
