@@ -16,7 +16,8 @@
 #   --check  exit 1 when the lines of reference_impl/src are below the goal
 #            (otherwise exit 0 either way; a corpus input that fails to
 #            replay is always exit 1: the measurement is incomplete)
-# Environment: ASYNCCONF_LEVEL (default must), JOBS (build jobs, default
+# Environment: ASYNCCONF_LEVELS (levels each corpus is replayed at, default
+# "must robustness"), JOBS (build jobs, default
 # nproc), ASYNCCONF_COVERAGE_GOAL (percent of lines, default 95).
 #
 # OUT_DIR gets:
@@ -30,7 +31,7 @@
 #   logs/                    the build's and each replay's output
 set -euo pipefail
 
-usage() { sed -n '14,20p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '14,21p' "$0" | sed 's/^# \{0,1\}//'; }
 
 check=0
 out=""
@@ -101,35 +102,45 @@ rm -rf "$out/profraw" "$out/html"
 mkdir -p "$out/profraw"
 # The measured implementation is this build's instrumented libasyncref.
 export ASYNCCONF_IMPL=reference ASYNCCONF_IMPL2=openssl
-export ASYNCCONF_LEVEL="${ASYNCCONF_LEVEL:-must}"
-unset ASYNCCONF_REFERENCE_LIB
+levels="${ASYNCCONF_LEVELS:-must robustness}"
+unset ASYNCCONF_REFERENCE_LIB ASYNCCONF_LEVEL ASYNCREF_STACK_GUARD
 incomplete=()
-replay() {  # replay TARGET: the whole corpus in one process; on a failure, file by file
-  local target=$1
+replay() {  # replay LABEL TARGET [VAR=VALUE...]: the whole corpus in one process; on a failure, file by file
+  local label=$1 target=$2
+  shift 2
   local bin="$build/fuzz/$target" corpus="fuzz/corpus/$target" rc=0
   # %p: one file per process (a robustness level probe forks a child);
   # %m: one per instrumented module (the target and libasyncref.so).
-  LLVM_PROFILE_FILE="$out/profraw/$target-%p-%m.profraw" "$bin" "$corpus" >"$out/logs/$target.log" 2>&1 || rc=$?
+  env "$@" LLVM_PROFILE_FILE="$out/profraw/$label-%p-%m.profraw" "$bin" "$corpus" >"$out/logs/$label.log" 2>&1 || rc=$?
   if [ "$rc" -eq 0 ]; then
-    echo "replay: $(tail -n 1 "$out/logs/$target.log")"
+    echo "replay $label: $(tail -n 1 "$out/logs/$label.log")"
     return
   fi
   # A finding aborts, and an aborted process writes no profile: replay each
   # input alone so that the others still count, and name the ones that fail.
-  echo "replay: $target exited $rc on its corpus (log: $out/logs/$target.log); replaying input by input" >&2
-  rm -f "$out/profraw/$target-"*.profraw
+  echo "replay: $label exited $rc on its corpus (log: $out/logs/$label.log); replaying input by input" >&2
+  rm -f "$out/profraw/$label-"*.profraw
   local f
   for f in "$corpus"/*; do
     [ -f "$f" ] || continue
-    if ! LLVM_PROFILE_FILE="$out/profraw/$target-%p-%m.profraw" "$bin" "$f" >>"$out/logs/$target.inputs.log" 2>&1; then
-      incomplete+=("$target: $f")
-      echo "replay: $target: $f fails" >&2
+    if ! env "$@" LLVM_PROFILE_FILE="$out/profraw/$label-%p-%m.profraw" "$bin" "$f" >>"$out/logs/$label.inputs.log" 2>&1; then
+      incomplete+=("$label: $f")
+      echo "replay: $label: $f fails" >&2
     fi
   done
 }
+# Each corpus at each level (robustness runs the misuse ops must skips),
+# and fuzz_differential's once more on the reference's guarded stacks
+# (ASYNCREF_STACK_GUARD, reference_impl/README.md; fuzz_differential leaves
+# the reference its own stack allocator, where fuzz_sequence installs the
+# harness's counting one): the reference's code reached in each
+# configuration it has.
 for target in "${targets[@]}"; do
-  phase "replay $target" replay "$target"
+  for level in $levels; do
+    phase "replay $target $level" replay "$target-$level" "$target" ASYNCCONF_LEVEL="$level"
+  done
 done
+phase "replay fuzz_differential guarded" replay fuzz_differential-guarded fuzz_differential ASYNCCONF_LEVEL=must ASYNCREF_STACK_GUARD=1
 
 # --- merge and report ----------------------------------------------------------
 phase merge "$profdata" merge -sparse "$out"/profraw/*.profraw -o "$out/coverage.profdata"
@@ -147,7 +158,7 @@ command -v c++filt >/dev/null && demangler=(-Xdemangler=c++filt)
 
 html() {
   "$cov" show "${cov_args[@]}" "${demangler[@]}" -format=html -output-dir="$out/html" \
-    -show-line-counts-or-regions -project-title="asyncconf: fuzz corpora replayed (level $ASYNCCONF_LEVEL)"
+    -show-line-counts-or-regions -project-title="asyncconf: fuzz corpora replayed (levels $levels)"
 }
 phase "report (html)" html
 "$cov" report "${cov_args[@]}" >"$out/report.txt"
@@ -195,7 +206,7 @@ summary() {
   >"$out/reference-uncovered.txt"
 
 {
-  echo "fuzz corpora replayed with ${targets[*]} (ASYNCCONF_IMPL=reference, ASYNCCONF_LEVEL=$ASYNCCONF_LEVEL), $(date -u +%Y-%m-%d)"
+  echo "fuzz corpora replayed with ${targets[*]} (ASYNCCONF_IMPL=reference; levels $levels; fuzz_differential also with ASYNCREF_STACK_GUARD=1), $(date -u +%Y-%m-%d)"
   summary reference_impl/src
   summary "harness/*/src"
   summary fuzz/src

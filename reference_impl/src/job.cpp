@@ -9,16 +9,6 @@
 
 namespace asyncconf::ref {
 
-const char* to_string(JobState state) noexcept {
-  switch (state) {
-    case JobState::Idle: return "idle";
-    case JobState::Running: return "running";
-    case JobState::Paused: return "paused";
-    case JobState::Finished: return "finished";
-  }
-  return "?";
-}
-
 std::unique_ptr<Job> Job::create() noexcept {
   Stack stack = Stack::allocate();
   if (!stack || stack.size() < kMinStackSize) return nullptr;

@@ -21,8 +21,6 @@ namespace asyncconf::ref {
 ///                   Running --body returns--> Finished --result taken--> Idle
 enum class JobState { Idle, Running, Paused, Finished };
 
-const char* to_string(JobState state) noexcept;
-
 class Job {
 public:
   using Body = int (*)(void*);
@@ -48,7 +46,6 @@ public:
   JobState state() const noexcept { return state_; }
   /// Safe to call from any thread (see registry.hpp).
   ASYNC_WAIT_CTX* wait_ctx() const noexcept { return wait_ctx_.load(std::memory_order_relaxed); }
-  std::size_t stack_size() const noexcept { return stack_.size(); }
   /// The default OSSL_LIB_CTX the body had when it last stopped (lib_ctx.hpp).
   void* lib_ctx() const noexcept { return lib_ctx_; }
   void set_lib_ctx(void* ctx) noexcept { lib_ctx_ = ctx; }

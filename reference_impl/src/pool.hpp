@@ -14,9 +14,6 @@
 namespace asyncconf::ref {
 
 inline ASYNC_JOB* to_handle(Job* job) noexcept { return reinterpret_cast<ASYNC_JOB*>(job); }
-inline const ASYNC_JOB* to_handle(const Job* job) noexcept {
-  return reinterpret_cast<const ASYNC_JOB*>(job);
-}
 
 class Pool {
 public:
@@ -45,9 +42,6 @@ public:
     if (fault_active(Fault::ResumeRunsRecentJob) && recent_ != nullptr) return recent_;
     return find_slow(handle);
   }
-
-  std::size_t size() const noexcept { return jobs_.size(); }
-  std::size_t idle() const noexcept { return idle_.size(); }
 
 private:
   Job* add_new_job() noexcept;

@@ -92,12 +92,6 @@ Stack::~Stack() {
 Stack::Stack(Stack&& other) noexcept
     : low_(std::exchange(other.low_, nullptr)), size_(std::exchange(other.size_, 0)) {}
 
-Stack& Stack::operator=(Stack&& other) noexcept {
-  Stack old(std::move(*this));
-  low_ = std::exchange(other.low_, nullptr);
-  size_ = std::exchange(other.size_, 0);
-  return *this;
-}
 
 bool set_stack_allocator(ASYNC_stack_alloc_fn alloc_fn, ASYNC_stack_free_fn free_fn) noexcept {
   const std::lock_guard lock(g_allocator_mutex);

@@ -24,16 +24,16 @@ public:
   /// fails or reports a size of 0.
   static Stack allocate() noexcept;
 
-  Stack() = default;
   ~Stack();
   Stack(Stack&& other) noexcept;
-  Stack& operator=(Stack&& other) noexcept;
+  Stack& operator=(Stack&& other) = delete;
 
   explicit operator bool() const noexcept { return low_ != nullptr; }
   void* low() const noexcept { return low_; }
   std::size_t size() const noexcept { return size_; }
 
 private:
+  Stack() = default;  // empty: a failed allocation
   Stack(void* low, std::size_t size) noexcept : low_(low), size_(size) {}
 
   void* low_ = nullptr;

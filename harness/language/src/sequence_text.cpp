@@ -255,7 +255,8 @@ class LineParser {
 
   bool empty() const { return tokens_.front().kind == Tok::End; }
 
-  Op driver_op() {
+  /// Appends the line's driver op to `ops`, as many times as it repeats.
+  void driver_op(std::vector<Op>& ops) {
     Op op;
     if (peek(1).kind == Tok::Colon) op.thread = thread_prefix();
     const Token& name = take();
@@ -264,12 +265,13 @@ class LineParser {
       fail(name, std::string(op_name(op.kind)) + " is a body op; it cannot be a driver op");
     }
     operands(op, false);
+    const long times = repeat();
     const Token& next = peek();
     if (next.kind != Tok::End) {
       fail(next, "trailing " + quoted(next.text) + " after " + op_name(op.kind) + " (usage: " + op_usage(op.kind) +
                      ")");
     }
-    return op;
+    ops.insert(ops.end(), static_cast<std::size_t>(times), op);
   }
 
  private:
@@ -312,6 +314,18 @@ class LineParser {
     const auto kind = kind_named(t.text);
     if (!kind) fail(t, "unknown op " + quoted(t.text));
     return *kind;
+  }
+
+  /// The repeat suffix "x<N>" after an op's operands: N, or 1 without one.
+  long repeat() {
+    const Token& t = peek();
+    if (t.kind != Tok::Word || t.text.size() < 2 || t.text[0] != 'x' || !all_digits(t.text.substr(1))) return 1;
+    take();
+    const long n = number(t.text.substr(1), t.column + 1);
+    if (n < 1 || n > kMaxTextRepeat) {
+      fail(t, "repeat " + quoted(t.text) + " is " + out_of(1, kMaxTextRepeat));
+    }
+    return n;
   }
 
   /// The next token, which must be a word: `op` needs `what`.
@@ -488,7 +502,7 @@ class LineParser {
       }
       if (!is_body_op(op.kind)) fail(t, std::string(op_name(op.kind)) + " is a driver op; it cannot be a body op");
       operands(op, true);
-      ops.push_back(std::move(op));
+      ops.insert(ops.end(), static_cast<std::size_t>(repeat()), op);
       const Token& next = take();
       if (next.kind == Tok::RBrace) return;
       if (next.kind == Tok::End) unterminated();
@@ -524,7 +538,7 @@ ParseResult parse_sequence(std::string_view text) {
       std::size_t end = text.find('\n', begin);
       if (end == std::string_view::npos) end = text.size();
       LineParser line(text.substr(begin, end - begin), line_number);
-      if (!line.empty()) sequence.ops.push_back(line.driver_op());
+      if (!line.empty()) line.driver_op(sequence.ops);
       begin = end + 1;
     }
   } catch (const Failure& failure) {

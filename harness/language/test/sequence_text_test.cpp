@@ -304,7 +304,31 @@ TEST(SequenceText, ArbitraryTextEitherParsesOrPointsInsideTheText) {
   }
 }
 
+TEST(SequenceText, RepeatSuffixStandsForThatManyEqualOps) {
+  Op start = op(K::Start);
+  start.job = 0;
+  start.ctx = 0;
+  start.body = std::vector<Op>(200, op(K::Pause));
+  start.body.push_back(op(K::GetStatus));
+  Op resume = op(K::Resume);
+  resume.job = 0;
+  resume.thread = 1;
+  std::vector<Op> ops{start};
+  ops.insert(ops.end(), 200, resume);
+  EXPECT_EQ(parse_ok("start j0 w0 { pause x200; get_status }\nt1: resume j0 x200\n"), Sequence{ops});
+  // Printed op by op: the suffix is only shorthand.
+  EXPECT_EQ(parse_ok("resume j0 x1\npause x2\n"), parse_ok("resume j0\npause\npause\n"));
+  EXPECT_EQ(print_sequence(parse_ok("pause x2\n")), "pause\npause\n");
+}
+
 // --- errors: line:column and message -----------------------------------------
+
+TEST(SequenceTextError, RepeatOutOfRange) {
+  EXPECT_EQ(error_of("pause x0"), "1:7: repeat \"x0\" is out of range (1..1024)");
+  EXPECT_EQ(error_of("start j0 w0 { pause x1025 }"), "1:21: repeat \"x1025\" is out of range (1..1024)");
+  EXPECT_EQ(error_of("resume j0 x2 x2"), "1:14: trailing \"x2\" after resume (usage: resume j<job>)");
+  EXPECT_EQ(error_of("pause x99999999999999999999"), "1:8: number \"99999999999999999999\" is out of range");
+}
 
 TEST(SequenceTextError, UnknownOpIsNamed) {
   EXPECT_EQ(error_of("init_thread 1 1\n  pasue # typo\n"), "2:3: unknown op \"pasue\"");

@@ -17,6 +17,8 @@ namespace asyncconf::harness {
 
 /// Job names j<N> and ctx names w<N> have 0 <= N < kMaxTextName.
 inline constexpr int kMaxTextName = 1000000;
+/// The repeat suffix x<N> of the text form has 1 <= N <= kMaxTextRepeat.
+inline constexpr long kMaxTextRepeat = 1024;
 
 /// The Op fields an operand fills (Op::thread is a driver op's prefix, not an operand).
 enum class OpField : std::uint8_t { Job, Ctx, Key, Fd, Value, Value2, Args, Body };

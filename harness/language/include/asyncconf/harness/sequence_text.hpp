@@ -12,12 +12,17 @@
 //   set_fd w0 3 107                   # driver form names the ctx ...
 //   set_callback w0 on                # on = 1, off = 0
 //   t1: resume j1                     # runs on thread t1 (t0 is the main thread)
+//   start j2 w0 { pause x200 }        # x<N> after an op: it stands N times in a row
+//   resume j2 x200
 //
 // Body ops (inside `{ }`, separated by `;`) use the body form, which names no
 // ctx ("set_fd 1 7"), and never take a thread prefix. Bodies do not nest.
 // Tokens are separated by any runs of spaces, tabs (and '\r'); spaces around
 // `{`, `}`, `;` and `:` are optional. Every op, its body included, is on one
 // line. Columns count bytes, a tab is one column.
+//
+// The repeat suffix x<N> (1 <= N <= kMaxTextRepeat) is shorthand: the
+// sequence holds N equal ops, and the canonical text writes each.
 //
 // Canonical text (what print_sequence writes): no comments or blank lines,
 // single spaces, `arg=` only when the arg is not 0, `args=` only when not
