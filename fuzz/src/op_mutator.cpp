@@ -280,9 +280,15 @@ bool pick_site(Sequence& s, Rng& rng, Pred ok, Site& out) {
   return true;
 }
 
+// How many ops may go into `list` at one place, the byte form still exact:
+// a body holds body_capacity() ops in max_body_ops entries, and n new ops
+// at one place add at most n + 1 entries (the +1: a run they split).
 std::size_t room(const Limits& l, Site site, const std::vector<Op>& list) {
-  const std::size_t max = site.body == kDriverSite ? l.max_driver_ops : l.max_body_ops;
-  return list.size() < max ? max - list.size() : 0;
+  if (site.body == kDriverSite) return list.size() < l.max_driver_ops ? l.max_driver_ops - list.size() : 0;
+  const std::size_t cap = harness::body_capacity(l);
+  const std::size_t entries = harness::entry_count(list);
+  const std::size_t entry_room = entries + 1 < l.max_body_ops ? l.max_body_ops - entries - 1 : 0;
+  return std::min(list.size() < cap ? cap - list.size() : 0, entry_room);
 }
 
 // ---------------------------------------------------------------------------
@@ -298,7 +304,7 @@ bool insert_driver(Sequence& s, const Draw& d) {
 bool insert_body(Sequence& s, const Draw& d) {
   std::vector<std::size_t> starts;
   for (std::size_t i = 0; i < s.ops.size(); ++i) {
-    if (carries_body(s.ops[i].kind) && s.ops[i].body.size() < d.limits.max_body_ops) starts.push_back(i);
+    if (carries_body(s.ops[i].kind) && room(d.limits, Site{i, 0}, s.ops[i].body) > 0) starts.push_back(i);
   }
   if (starts.empty()) return false;
   Op op = new_op(kBodyKinds[d.rng.below(kBodyKinds.size())], true, d);
@@ -341,6 +347,24 @@ bool duplicate(Sequence& s, const Draw& d) {
     freshen(copies[i], d);
     list.insert(list.begin() + at + static_cast<std::ptrdiff_t>(i), std::move(copies[i]));
   }
+  return true;
+}
+
+// A run: the op stands 8, 64 or 255 more times right after itself (what
+// the byte form's repeat writes in two bytes): a job paused hundreds of
+// times, and as many resumes. A start is not repeated: its copies would
+// need fresh jobs (duplicate gives them).
+bool repeat(Sequence& s, const Draw& d) {
+  const auto repeatable = [&](Site at, const std::vector<Op>& list) {
+    return !carries_body(list[index_of(at)].kind) && room(d.limits, at, list) > 0;
+  };
+  Site site{};
+  if (!pick_site(s, d.rng, repeatable, site)) return false;
+  std::vector<Op>& list = list_of(s, site);
+  constexpr std::size_t kRuns[] = {8, 64, 255};
+  const std::size_t n = std::min(kRuns[d.rng.below(std::size(kRuns))], room(d.limits, site, list));
+  const Op op = list[index_of(site)];
+  list.insert(list.begin() + static_cast<std::ptrdiff_t>(index_of(site)) + 1, n, op);
   return true;
 }
 
@@ -399,7 +423,8 @@ bool change_thread(Sequence& s, const Draw& d) {
 void cut_to_limits(Sequence& s, const Limits& l) {
   if (s.ops.size() > l.max_driver_ops) s.ops.resize(l.max_driver_ops);
   for (Op& op : s.ops) {
-    if (op.body.size() > l.max_body_ops) op.body.resize(l.max_body_ops);
+    if (op.body.size() > harness::body_capacity(l)) op.body.resize(harness::body_capacity(l));
+    while (harness::entry_count(op.body) > l.max_body_ops) op.body.pop_back();
   }
 }
 
@@ -480,8 +505,8 @@ Sequence take_body(const Sequence& a, const Sequence& b, Rng& rng, const Limits&
 DecodeLimits fuzz_limits() noexcept { return harness::kFuzzDecodeLimits; }
 
 const char* mutation_name(Mutation mutation) noexcept {
-  static constexpr const char* kNames[] = {"insert_driver", "insert_body",    "delete",       "duplicate",
-                                           "swap",          "change_operand", "change_thread"};
+  static constexpr const char* kNames[] = {"insert_driver",  "insert_body",   "delete", "duplicate", "swap",
+                                           "change_operand", "change_thread", "repeat"};
   const auto i = static_cast<std::size_t>(mutation);
   return i < std::size(kNames) ? kNames[i] : "?";
 }
@@ -508,6 +533,7 @@ bool mutate(Sequence& sequence, Mutation mutation, Rng& rng, const DecodeLimits&
     case Mutation::Swap: return swap_adjacent(sequence, d);
     case Mutation::ChangeOperand: return change_operand(sequence, d);
     case Mutation::ChangeThread: return change_thread(sequence, d);
+    case Mutation::Repeat: return repeat(sequence, d);
   }
   return false;
 }
@@ -515,17 +541,20 @@ bool mutate(Sequence& sequence, Mutation mutation, Rng& rng, const DecodeLimits&
 std::vector<std::uint8_t> encode_fitting(const Sequence& sequence, std::size_t max_size, const DecodeLimits& limits) {
   std::vector<std::uint8_t> out = harness::encode_sequence(sequence, limits);
   if (out.size() <= max_size) return out;
-  // Too long: whole ops only, so that the bytes still decode to exactly a prefix.
-  out.clear();
-  Sequence one;
-  one.ops.resize(1);
-  for (const Op& op : sequence.ops) {
-    one.ops[0] = op;
-    const std::vector<std::uint8_t> bytes = harness::encode_sequence(one, limits);
-    if (out.size() + bytes.size() > max_size) break;
-    out.insert(out.end(), bytes.begin(), bytes.end());
+  // Too long: the longest prefix of whole ops that fits, so that the bytes
+  // still decode to exactly a prefix. A prefix's encoding never shrinks as
+  // it grows (an op more is bytes more, or a repeat's count one higher).
+  const auto prefix = [&](std::size_t n) {
+    return harness::encode_sequence(
+        Sequence{{sequence.ops.begin(), sequence.ops.begin() + static_cast<std::ptrdiff_t>(n)}}, limits);
+  };
+  std::size_t lo = 0;
+  std::size_t hi = sequence.ops.size();  // prefix(hi) does not fit
+  while (hi - lo > 1) {
+    const std::size_t mid = lo + (hi - lo) / 2;
+    (prefix(mid).size() <= max_size ? lo : hi) = mid;
   }
-  return out;
+  return prefix(lo);
 }
 
 std::size_t mutate_ops(std::uint8_t* data, std::size_t size, std::size_t max_size, unsigned seed,

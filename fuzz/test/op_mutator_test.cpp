@@ -116,6 +116,24 @@ bool is_duplication(const Sequence& s, const Sequence& m) {
   return found;
 }
 
+/// m is s with one op (not a start) standing 8, 64 or 255 more times (fewer
+/// only at a limit) right after itself.
+bool is_repetition(const Sequence& s, const Sequence& m) {
+  const std::size_t before = op_count(s);
+  const std::size_t n = op_count(m) - before;
+  if (op_count(m) <= before || n > 255) return false;
+  bool found = false;
+  for_each_list(s, [&](const std::vector<Op>& list, auto rebuild) {
+    for (std::size_t i = 0; i < list.size() && !found; ++i) {
+      if (carries_body(list[i].kind)) continue;
+      std::vector<Op> l = list;
+      l.insert(l.begin() + static_cast<std::ptrdiff_t>(i) + 1, n, list[i]);
+      found = rebuild(l) == m;
+    }
+  });
+  return found;
+}
+
 /// The ops of a sequence one by one: driver ops without their bodies, then body ops.
 std::vector<Op> flat(const Sequence& s) {
   std::vector<Op> out;
@@ -167,6 +185,7 @@ bool does_what_it_says(Mutation mutation, const Sequence& s, const Sequence& m) 
     case Mutation::Swap: return !(s == m) && in(adjacent_swaps(s), m);
     case Mutation::ChangeOperand: return one_operand_changed(s, m);
     case Mutation::ChangeThread: return one_thread_changed(s, m);
+    case Mutation::Repeat: return is_repetition(s, m);
   }
   return false;
 }
@@ -219,7 +238,8 @@ TEST(OpMutator, MutationsApplyToTheEmptySequenceOnlyByInserting) {
 TEST(OpMutator, MutationsRespectTheLimits) {
   Sequence full;
   std::string pauses;
-  for (std::size_t i = 0; i < fuzz_limits().max_body_ops; ++i) pauses += i == 0 ? "pause" : "; pause";
+  // A full body: as many pauses as a body can hold with repeats.
+  for (std::size_t i = 0; i < harness::body_capacity(fuzz_limits()); ++i) pauses += i == 0 ? "pause" : "; pause";
   const Sequence one = parse(("start j0 null { " + pauses + " }\n").c_str());
   full.ops.assign(fuzz_limits().max_driver_ops, one.ops[0]);
   Rng rng(3);
@@ -231,7 +251,10 @@ TEST(OpMutator, MutationsRespectTheLimits) {
   for (int i = 0; i < 150; ++i) {
     if (!mutate(m, pick_mutation(rng), rng)) continue;
     ASSERT_LE(m.ops.size(), fuzz_limits().max_driver_ops);
-    for (const Op& op : m.ops) ASSERT_LE(op.body.size(), fuzz_limits().max_body_ops);
+    for (const Op& op : m.ops) {
+      ASSERT_LE(op.body.size(), harness::body_capacity(fuzz_limits()));
+      ASSERT_LE(harness::entry_count(op.body), fuzz_limits().max_body_ops);
+    }
     ASSERT_TRUE(exact(m));
   }
 }
@@ -356,7 +379,10 @@ TEST(OpMutator, MutateOpsOutputDecodesExactly) {
     const Sequence s = decode(buf);
     ASSERT_EQ(encode(s), buf) << "the mutated bytes are not the encoding of their sequence";
     ASSERT_LE(s.ops.size(), fuzz_limits().max_driver_ops);
-    for (const Op& op : s.ops) ASSERT_LE(op.body.size(), fuzz_limits().max_body_ops);
+    for (const Op& op : s.ops) {
+      ASSERT_LE(op.body.size(), harness::body_capacity(fuzz_limits()));
+      ASSERT_LE(harness::entry_count(op.body), fuzz_limits().max_body_ops);
+    }
     changed += !(s == decode(input));
   }
   EXPECT_GT(changed, kTrials * 9 / 10);

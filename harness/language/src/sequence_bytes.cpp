@@ -3,6 +3,7 @@
 #include "asyncconf/harness/op_schema.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <iterator>
 
 namespace asyncconf::harness {
@@ -11,7 +12,8 @@ namespace {
 
 // One kind byte chooses the kind and the thread: it must be able to name
 // every driver kind on every thread.
-static_assert(kOpKindCount * kMaxThreads <= 256, "a kind byte can no longer name every op on every thread");
+static_assert(kOpKindCount * kMaxThreads <= kRepeatByte,
+              "a kind byte can no longer name every op on every thread and still be told from a repeat");
 
 constexpr long kSmallRange = kDecodeSmallMax - kDecodeSmallMin + 1;
 constexpr std::size_t kStackSizeCount = std::size(kDecodeStackSizes);
@@ -79,12 +81,22 @@ class Reader {
 
 void decode_operands(Reader& r, Op& op, bool in_body, const Limits& l);
 
-Op decode_body_op(Reader& r, const Limits& l) {
+// A repeat: the op before stands the count byte's number of times more.
+void repeat_last(Reader& r, std::vector<Op>& ops, std::size_t cap) {
+  const std::size_t more = r.next();
+  if (ops.empty()) return;
+  const std::size_t n = std::min(more, cap > ops.size() ? cap - ops.size() : 0);
+  for (std::size_t i = 0; i < n; ++i) ops.push_back(ops.back());
+}
+
+void decode_body_entry(Reader& r, std::vector<Op>& body, const Limits& l) {
+  const std::uint8_t b = r.next();
+  if (b == kRepeatByte) return repeat_last(r, body, body_capacity(l));
   const auto& kinds = kind_tables().body;
   Op op;
-  op.kind = kinds[r.next() % kinds.size()];
+  op.kind = kinds[b % kinds.size()];
   decode_operands(r, op, true, l);
-  return op;
+  if (body.size() < body_capacity(l)) body.push_back(std::move(op));  // its bytes are read either way
 }
 
 long decode_small(Reader& r) { return kDecodeSmallMin + static_cast<long>(r.next() % kSmallRange); }
@@ -114,7 +126,7 @@ void decode_operand(Reader& r, Op& op, const Operand& o, const Limits& l) {
     case OperandForm::ArgsMode: set(r.next() % kArgsModes); return;
     case OperandForm::Body: {
       const std::size_t count = r.next() % (l.max_body_ops + 1);
-      for (std::size_t i = 0; i < count; ++i) op.body.push_back(decode_body_op(r, l));
+      for (std::size_t i = 0; i < count; ++i) decode_body_entry(r, op.body, l);
       return;
     }
   }
@@ -148,15 +160,49 @@ void encode_arg(std::vector<std::uint8_t>& out, long arg) {
   for (int i = 0; i < n; ++i) out.push_back(static_cast<std::uint8_t>((bits >> (8 * i)) & 0xffu));
 }
 
-void encode_body(std::vector<std::uint8_t>& out, const std::vector<Op>& ops, const Limits& l) {
-  std::vector<const Op*> body;
-  for (const Op& b : ops) {
-    if (body.size() < l.max_body_ops && index_of(b.kind, true) >= 0) body.push_back(&b);
+/// One entry of the byte form: an op, or a repeat of the op before.
+struct Entry {
+  const Op* op = nullptr;  ///< null: a repeat
+  std::size_t more = 0;    ///< a repeat's count
+};
+
+// The entries that write `ops` (those allowed there): each run of equal ops
+// as the op and repeats, at most `max_entries` entries and `max_ops` ops.
+std::vector<Entry> entries(const std::vector<Op>& ops, bool in_body, std::size_t max_entries, std::size_t max_ops) {
+  std::vector<Entry> out;
+  std::size_t total = 0;
+  for (std::size_t i = 0; i < ops.size() && out.size() < max_entries && total < max_ops;) {
+    if (index_of(ops[i].kind, in_body) < 0) {
+      ++i;
+      continue;
+    }
+    std::size_t run = 1;
+    while (i + run < ops.size() && ops[i + run] == ops[i]) ++run;
+    run = std::min(run, max_ops - total);
+    out.push_back({&ops[i], 0});
+    std::size_t left = run - 1;
+    while (left > 0 && out.size() < max_entries) {
+      const std::size_t more = std::min<std::size_t>(left, 255);
+      out.push_back({nullptr, more});
+      left -= more;
+    }
+    total += run - left;
+    i += run;
   }
+  return out;
+}
+
+void encode_body(std::vector<std::uint8_t>& out, const std::vector<Op>& ops, const Limits& l) {
+  const std::vector<Entry> body = entries(ops, true, l.max_body_ops, body_capacity(l));
   out.push_back(static_cast<std::uint8_t>(body.size()));
-  for (const Op* b : body) {
-    out.push_back(static_cast<std::uint8_t>(index_of(b->kind, true)));
-    encode_operands(out, *b, true, l);
+  for (const Entry& e : body) {
+    if (e.op == nullptr) {
+      out.push_back(kRepeatByte);
+      out.push_back(static_cast<std::uint8_t>(e.more));
+      continue;
+    }
+    out.push_back(static_cast<std::uint8_t>(index_of(e.op->kind, true)));
+    encode_operands(out, *e.op, true, l);
   }
 }
 
@@ -201,7 +247,24 @@ DecodeLimits clamp_limits(const DecodeLimits& l) noexcept {
       std::clamp(l.threads, 1, kMaxThreads),
       std::clamp(l.jobs, 1, 256),
       std::clamp(l.ctxs, 1, 255),
+      l.max_repeated_body_ops,
   };
+}
+
+std::size_t entry_count(const std::vector<Op>& ops) noexcept {
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < ops.size();) {
+    std::size_t run = 1;
+    while (i + run < ops.size() && ops[i + run] == ops[i]) ++run;
+    n += 1 + (run - 1 + 254) / 255;
+    i += run;
+  }
+  return n;
+}
+
+std::size_t body_capacity(const DecodeLimits& limits) noexcept {
+  const DecodeLimits l = clamp_limits(limits);
+  return std::max(l.max_body_ops, l.max_repeated_body_ops);
 }
 
 Sequence decode_sequence(std::span<const std::uint8_t> bytes, const DecodeLimits& limits) {
@@ -211,6 +274,10 @@ Sequence decode_sequence(std::span<const std::uint8_t> bytes, const DecodeLimits
   Sequence sequence;
   while (!r.at_end() && sequence.ops.size() < l.max_driver_ops) {
     const std::uint8_t b = r.next();
+    if (b == kRepeatByte) {
+      repeat_last(r, sequence.ops, l.max_driver_ops);
+      continue;
+    }
     Op op;
     op.kind = kinds[b % kinds.size()];
     op.thread = static_cast<int>((b / kinds.size()) % static_cast<std::size_t>(l.threads));
@@ -224,15 +291,15 @@ std::vector<std::uint8_t> encode_sequence(const Sequence& sequence, const Decode
   const Limits l = clamp(limits);
   const std::size_t kinds = kind_tables().driver.size();
   std::vector<std::uint8_t> out;
-  std::size_t ops = 0;
-  for (const Op& op : sequence.ops) {
-    if (ops == l.max_driver_ops) break;
-    const int index = index_of(op.kind, false);
-    if (index < 0) continue;
-    ++ops;
-    out.push_back(static_cast<std::uint8_t>(static_cast<std::size_t>(index) +
-                                            kinds * static_cast<std::size_t>(wrap(op.thread, l.threads))));
-    encode_operands(out, op, false, l);
+  for (const Entry& e : entries(sequence.ops, false, SIZE_MAX, l.max_driver_ops)) {
+    if (e.op == nullptr) {
+      out.push_back(kRepeatByte);
+      out.push_back(static_cast<std::uint8_t>(e.more));
+      continue;
+    }
+    const auto index = static_cast<std::size_t>(index_of(e.op->kind, false));
+    out.push_back(static_cast<std::uint8_t>(index + kinds * static_cast<std::size_t>(wrap(e.op->thread, l.threads))));
+    encode_operands(out, *e.op, false, l);
   }
   return out;
 }

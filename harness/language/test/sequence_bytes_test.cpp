@@ -74,12 +74,50 @@ TEST(SequenceBytes, AllZeroBytesAreInitThreadZeroZeroOnTheMainThread) {
   for (const Op& o : s.ops) EXPECT_EQ(o, (Op{.kind = K::InitThread}));
 }
 
-TEST(SequenceBytes, AllFfBytesAreWellFormed) {
+TEST(SequenceBytes, AllFfBytesAreRepeatsOfNothing) {
   for (std::size_t n : {1u, 2u, 7u, 64u, 1000u, 100000u}) {
-    const Sequence s = decode_sequence(Bytes(n, 0xff));
+    EXPECT_EQ(decode_sequence(Bytes(n, kRepeatByte)), Sequence{}) << n << " bytes";
+  }
+}
+
+TEST(SequenceBytes, AllFeBytesAreWellFormed) {
+  for (std::size_t n : {1u, 2u, 7u, 64u, 1000u, 100000u}) {
+    const Sequence s = decode_sequence(Bytes(n, 0xfe));
     EXPECT_EQ(ts::problem(s, ts::byte_ranges()), "") << n << " bytes";
     EXPECT_FALSE(s.ops.empty());
   }
+}
+
+TEST(SequenceBytes, ARepeatMakesTheOpBeforeStandMoreTimes) {
+  // start j0 w0 { pause, then 199 more }, resume j0, then 199 more
+  const Bytes b = {kind_byte(K::Start, 0), 0, 1, 0, 0, 2, body_kind_byte(K::Pause), kRepeatByte, 199,
+                   kind_byte(K::Resume, 0), 0, kRepeatByte, 199};
+  const DecodeLimits limits{.max_driver_ops = 512, .max_repeated_body_ops = 255};
+  const Sequence s = decode_sequence(b, limits);
+  ASSERT_EQ(s.ops.size(), 201u);
+  EXPECT_EQ(s.ops[0].body, std::vector<Op>(200, Op{.kind = K::Pause}));
+  EXPECT_EQ(std::vector<Op>(s.ops.begin() + 1, s.ops.end()), std::vector<Op>(200, Op{.kind = K::Resume, .job = 0}));
+  EXPECT_EQ(encode_sequence(s, limits), b);
+  // Up to the limits: 12 ops per body by default, 128 driver ops.
+  const Sequence capped = decode_sequence(b);
+  EXPECT_EQ(capped.ops[0].body.size(), 12u);
+  EXPECT_EQ(capped.ops.size(), 128u);
+  // With nothing before it, a repeat adds nothing.
+  EXPECT_EQ(decode_sequence(Bytes{kRepeatByte, 9, kind_byte(K::Pause, 0)}), (Sequence{{Op{.kind = K::Pause}}}));
+}
+
+TEST(SequenceBytes, RunsEncodeAsRepeatsAndRoundTrip) {
+  const DecodeLimits limits{.max_driver_ops = 512, .max_body_ops = 4, .max_repeated_body_ops = 255};
+  Sequence s;
+  Op start{.kind = K::Start, .job = 0, .ctx = 0};
+  start.body.assign(255, Op{.kind = K::Pause});
+  s.ops.push_back(start);
+  s.ops.insert(s.ops.end(), 300, Op{.kind = K::Resume, .job = 0});
+  const Bytes b = encode_sequence(s, limits);
+  EXPECT_EQ(decode_sequence(b, limits), s);
+  EXPECT_LE(b.size(), 20u);
+  EXPECT_EQ(entry_count(start.body), 2u);
+  EXPECT_EQ(entry_count(std::vector<Op>(300, Op{.kind = K::Pause})), 3u);
 }
 
 TEST(SequenceBytes, TenThousandRandomInputsDecodeToWellFormedSequences) {

@@ -24,6 +24,7 @@ using K = OpKind;
 constexpr const char* kRich =
     "init_thread 4 2\n"
     "set_mem_functions 65536\n"
+    "is_capable\n"
     "wctx_new w0\n"
     "set_callback w0 on\n"
     "start j0 w0 arg=-5 args=size0 { pause; set_fd 1 7; get_fd 1; clear_fd 1; get_all_fds; get_changed_fds; "
@@ -33,6 +34,7 @@ constexpr const char* kRich =
     "t1: start j2 w1 arg=9 { pause }\n"
     "resume j0\n"
     "t1: resume j2\n"
+    "t2: job_wait_ctx j2\n"
     "pause\n"
     "block\n"
     "unblock\n"
@@ -78,6 +80,7 @@ Sequence rich_sequence() {
   return Sequence{{
       Op{.kind = K::InitThread, .value = 4, .value2 = 2},
       Op{.kind = K::SetMemFunctions, .value = 65536},
+      op(K::IsCapable),
       Op{.kind = K::WaitCtxNew, .ctx = 0},
       Op{.kind = K::SetCallback, .ctx = 0, .value = 1},
       Op{.kind = K::Start, .job = 0, .ctx = 0, .value = -5, .args = ArgsMode::SizeZero, .body = body0},
@@ -85,6 +88,7 @@ Sequence rich_sequence() {
       Op{.kind = K::Start, .thread = 1, .job = 2, .ctx = 1, .value = 9, .body = {op(K::Pause)}},
       Op{.kind = K::Resume, .job = 0},
       Op{.kind = K::Resume, .thread = 1, .job = 2},
+      Op{.kind = K::JobWaitCtx, .thread = 2, .job = 2},
       op(K::Pause),
       op(K::Block),
       op(K::Unblock),

@@ -18,7 +18,10 @@ using Kind = IsolatedOutcome::Kind;
 std::string limits_text(const DecodeLimits& limits) {
   return "at most " + std::to_string(limits.max_driver_ops) + " driver ops, " +
          std::to_string(limits.max_body_ops) + " ops per body, " + std::to_string(limits.threads) +
-         " threads, " + std::to_string(limits.jobs) + " jobs, " + std::to_string(limits.ctxs) + " ctxs";
+         " threads, " + std::to_string(limits.jobs) + " jobs, " + std::to_string(limits.ctxs) + " ctxs" +
+         (body_capacity(limits) > limits.max_body_ops
+              ? ", " + std::to_string(body_capacity(limits)) + " ops per body with repeats"
+              : std::string());
 }
 
 Sequence wait_ctx_ops_only(Sequence sequence) {

@@ -46,7 +46,8 @@ protected:
 TEST(DecodeInput, TheFuzzLimitsReachEveryThreadAndAreSaidInWords) {
   EXPECT_EQ(kFuzzDecodeLimits.threads, kMaxThreads);
   EXPECT_GT(kFuzzDecodeLimits.max_body_ops, DecodeLimits{}.max_body_ops);
-  EXPECT_EQ(limits_text(kFuzzDecodeLimits), "at most 128 driver ops, 32 ops per body, 4 threads, 16 jobs, 8 ctxs");
+  EXPECT_EQ(limits_text(kFuzzDecodeLimits),
+            "at most 512 driver ops, 32 ops per body, 4 threads, 16 jobs, 8 ctxs, 255 ops per body with repeats");
   EXPECT_EQ(limits_text(DecodeLimits{}), "at most 128 driver ops, 12 ops per body, 2 threads, 8 jobs, 4 ctxs");
 }
 
@@ -183,7 +184,7 @@ TEST_F(DecodeFaulty, TheSeqHeaderIsCommentsTheFileStillParses) {
                                                "the shrunk sequence", t.explanation,
                                                "asyncconf replay x.seq --impl reference --level must");
   EXPECT_TRUE(header.starts_with("# asyncconf decode: the shrunk sequence\n")) << header;
-  EXPECT_TRUE(has_text(header, "# input: fuzz/crash-01 (9 bytes, decoded with the fuzz targets' limits: at most 128"))
+  EXPECT_TRUE(has_text(header, "# input: fuzz/crash-01 (9 bytes, decoded with the fuzz targets' limits: at most 512"))
       << header;
   EXPECT_TRUE(has_text(header, "# kind: violation\n# requirement: START-FINISH-RET (must)\n")) << header;
   EXPECT_TRUE(has_text(header, "# replay with: asyncconf replay x.seq --impl reference --level must\n")) << header;

@@ -58,14 +58,15 @@ enum class Mutation : std::uint8_t {
   Swap,           ///< two adjacent, different ops (driver ops or ops of one body)
   ChangeOperand,  ///< one operand of one op: re-drawn in its range, or +-1 for numbers
   ChangeThread,   ///< the thread of one driver op
+  Repeat,         ///< one op (not a start) 8, 64 or 255 more times right after it (the byte form's repeat)
 };
-inline constexpr std::size_t kMutationCount = 7;
+inline constexpr std::size_t kMutationCount = 8;
 inline constexpr std::array<Mutation, kMutationCount> kMutations{
-    Mutation::InsertDriver, Mutation::InsertBody,    Mutation::Delete,      Mutation::Duplicate,
-    Mutation::Swap,         Mutation::ChangeOperand, Mutation::ChangeThread};
+    Mutation::InsertDriver,  Mutation::InsertBody,    Mutation::Delete,       Mutation::Duplicate,
+    Mutation::Swap,          Mutation::ChangeOperand, Mutation::ChangeThread, Mutation::Repeat};
 /// Relative weights with which mutate_ops picks them (indexed like kMutations):
 /// growth (insert, duplicate) outweighs delete so that inputs grow deep.
-inline constexpr std::array<unsigned, kMutationCount> kMutationWeights{4, 3, 3, 4, 2, 4, 1};
+inline constexpr std::array<unsigned, kMutationCount> kMutationWeights{4, 3, 3, 4, 2, 4, 1, 1};
 
 /// "insert_driver", "insert_body", ...
 const char* mutation_name(Mutation mutation) noexcept;

@@ -29,6 +29,13 @@
 // So "start" is: kind, job, ctx, arg length (+ arg bytes), args mode, count,
 // body; "set_fd w1 3 200" is: kind, 1, 3, 200; "set_fd 3 200" in a body: kind, 3, 200.
 //
+// The repeat form: the kind byte kRepeatByte (0xff; no kind byte of an op is
+// ever that large when encoded) and a count byte c make the op before it
+// stand c more times (nothing when there is none), up to max_driver_ops in
+// the sequence and max_repeated_body_ops in a body, where such a marker is
+// one of the body's count entries. "pause" 200 times in a body is 4 bytes;
+// "resume j0" 200 times 4 more.
+//
 // Small changes in the bytes make small changes in the sequence: a changed
 // operand byte changes that operand, a changed kind byte re-reads the rest.
 #pragma once
@@ -51,7 +58,21 @@ struct DecodeLimits {
   int threads = 2;  ///< driver ops run on threads 0..threads-1
   int jobs = 8;     ///< job names j0..j<jobs-1>
   int ctxs = 4;     ///< ctx names w0..w<ctxs-1> (Start may also have none, -1)
+  /// The ops a body may grow to with repeats (max_body_ops counts its
+  /// entries); less than max_body_ops means max_body_ops.
+  std::size_t max_repeated_body_ops = 0;
 };
+
+/// The kind byte of a repeat.
+inline constexpr std::uint8_t kRepeatByte = 0xff;
+
+/// The ops a body may have under `limits`: max_repeated_body_ops or, when
+/// smaller, max_body_ops.
+std::size_t body_capacity(const DecodeLimits& limits) noexcept;
+
+/// The entries the byte form writes `ops` in: each run of equal ops is the
+/// op and a repeat for every 255 more.
+std::size_t entry_count(const std::vector<Op>& ops) noexcept;
 
 /// set_status statuses and return values decode to kDecodeSmallMin..kDecodeSmallMax.
 inline constexpr long kDecodeSmallMin = -2;
@@ -80,8 +101,9 @@ DecodeLimits clamp_limits(const DecodeLimits& limits) noexcept;
 /// fd 0..kDecodeMaxFd, init_thread values 0..kDecodeMaxPoolSize,
 /// set_mem_functions value in kDecodeStackSizes, set_callback value 0/1,
 /// set_status/return values kDecodeSmallMin..kDecodeSmallMax (Start's arg may
-/// be any long), at most max_driver_ops driver ops and max_body_ops ops per
-/// body. Otherwise the result is not exact (it still decodes to a well-formed
+/// be any long), at most max_driver_ops driver ops and body_capacity() ops
+/// per body, written in at most max_body_ops entries (a run of equal ops is
+/// one op and repeats). Otherwise the result is not exact (it still decodes to a well-formed
 /// sequence, as every byte string does):
 ///  - an op in the wrong place (or of a kind not in ops.def) is dropped,
 ///    a Start with its body;

@@ -306,6 +306,37 @@ struct CurrentJob : OutsideJob {
   static unsigned c_uses(const Op&, bool in_job) { return in_job ? kUseJobRef : kUseCurrentRef; }
 };
 
+// ASYNC_get_wait_ctx from the driver, with the handle of a paused job: what
+// an application or an engine's polling thread does to find the fds to
+// wait on.
+struct JobWaitCtx : OpHome {
+  static constexpr OpKind kind = OpKind::JobWaitCtx;
+  static constexpr Req kLookup{"WAITCTX-LOOKUP-RETURN-VALUE", Level::Must};
+  static constexpr Req kOtherThread{"WAITCTX-LOOKUP-FROM-OTHER-THREAD", Level::DeFacto};
+  static constexpr OpLabels labels{.api = "ASYNC_get_wait_ctx",
+                                   .ref = {"wait ctx", "ASYNC_get_wait_ctx returned", Show::Ctx}};
+
+  static std::string skip(const ModelState& m, const Op& op) {
+    const JobM* j = m.job(op.job);
+    if (j == nullptr || j->st != JobSt::Paused) return "j" + std::to_string(op.job) + " is not paused";
+    if (j->ctx >= 0 && m.ctxs[static_cast<std::size_t>(j->ctx)].st != CtxSt::Live) return "its wait ctx was freed";
+    if (j->thread != op.thread) return m.needs(Level::DeFacto, "the wait ctx of a job paused on another thread");
+    return {};
+  }
+  static void predict(ModelState& m, const Op& op) {
+    const JobM& j = m.jobs[static_cast<std::size_t>(op.job)];
+    m.check(m.expect(kind), Field::Ref, j.ctx, j.thread == op.thread ? kLookup : kOtherThread);
+  }
+
+  static void run(auto& r, const Op& op, Observation& o) {
+    o.ref = r.ctx_ref(r.api.ASYNC_get_wait_ctx(r.job(op.job).handle));
+  }
+  static std::vector<std::string> c_call(auto&, const Op& op, int) {
+    return {"o.ref = ctx_ref(ASYNC_get_wait_ctx(handle_j" + std::to_string(op.job) + "));"};
+  }
+  static unsigned c_uses(const Op&, bool) { return kUseCtxRef; }
+};
+
 struct WaitCtx : OpHome {
   static constexpr OpKind kind = OpKind::WaitCtx;
   static constexpr Req kLookup{"WAITCTX-LOOKUP-GET", Level::Must};

@@ -139,4 +139,17 @@ struct SetMemFunctions : OpHome {
   }
 };
 
+struct IsCapable : OpHome {
+  static constexpr OpKind kind = OpKind::IsCapable;
+  // A process that runs jobs is on an async-capable platform.
+  static constexpr Req kReturn{"CAPABLE-RETURN-VALUE", Level::Must};
+  static constexpr OpLabels labels{.api = "ASYNC_is_capable"};
+
+  static std::string skip(const ModelState&, const Op&) { return {}; }
+  static void predict(ModelState& m, const Op&) { m.check(m.expect(kind), Field::Rc, 1, kReturn); }
+
+  static void run(auto& r, const Op&, Observation& o) { o.rc = r.api.ASYNC_is_capable(); }
+  static std::vector<std::string> c_call(auto&, const Op&, int) { return {"o.rc = ASYNC_is_capable();"}; }
+};
+
 }  // namespace asyncconf::harness::ops

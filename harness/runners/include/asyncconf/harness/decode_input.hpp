@@ -19,12 +19,19 @@ namespace asyncconf::harness {
 
 /// The limits the fuzz targets decode with. Wider than the defaults, so
 /// that an input can hold the deep states: every thread, 16 jobs (as many
-/// paused at once), 32 ops in one body (as many pauses of one job), 8 ctxs.
-/// Decoding with any other limits gives another sequence for the same bytes.
-inline constexpr DecodeLimits kFuzzDecodeLimits{
-    .max_driver_ops = 128, .max_body_ops = 32, .threads = kMaxThreads, .jobs = 16, .ctxs = 8};
+/// paused at once), 8 ctxs, 32 entries in one body and 255 ops with
+/// repeats (a job paused hundreds of times), 512 driver ops (as many
+/// resumes). Decoding with any other limits gives another sequence for the
+/// same bytes.
+inline constexpr DecodeLimits kFuzzDecodeLimits{.max_driver_ops = 512,
+                                                .max_body_ops = 32,
+                                                .threads = kMaxThreads,
+                                                .jobs = 16,
+                                                .ctxs = 8,
+                                                .max_repeated_body_ops = 255};
 
-/// "at most 128 driver ops, 12 ops per body, 2 threads, 8 jobs, 4 ctxs".
+/// "at most 128 driver ops, 12 ops per body, 2 threads, 8 jobs, 4 ctxs"
+/// (with ", 255 ops per body with repeats" when repeats let a body grow).
 std::string limits_text(const DecodeLimits& limits);
 
 /// The ops fuzz_wait_ctx keeps of a decoded sequence (and of each body):
