@@ -157,6 +157,9 @@ struct Draw {
   const Sequence& seq;
   const Limits& limits;
   Rng& rng;
+  /// entry_count() of each driver op's body, as the mutation found the
+  /// sequence: a body's sites all ask for it (filled on first use).
+  mutable std::vector<std::size_t> body_entries{};
 };
 
 long uniform(Rng& rng, Domain d) { return d.lo + static_cast<long>(rng.below(static_cast<std::size_t>(d.hi - d.lo) + 1)); }
@@ -283,10 +286,13 @@ bool pick_site(Sequence& s, Rng& rng, Pred ok, Site& out) {
 // How many ops may go into `list` at one place, the byte form still exact:
 // a body holds body_capacity() ops in max_body_ops entries, and n new ops
 // at one place add at most n + 1 entries (the +1: a run they split).
-std::size_t room(const Limits& l, Site site, const std::vector<Op>& list) {
+std::size_t room(const Draw& d, Site site, const std::vector<Op>& list) {
+  const Limits& l = d.limits;
   if (site.body == kDriverSite) return list.size() < l.max_driver_ops ? l.max_driver_ops - list.size() : 0;
   const std::size_t cap = harness::body_capacity(l);
-  const std::size_t entries = harness::entry_count(list);
+  if (d.body_entries.size() <= site.op) d.body_entries.resize(site.op + 1, SIZE_MAX);
+  std::size_t& entries = d.body_entries[site.op];
+  if (entries == SIZE_MAX) entries = harness::entry_count(list);
   const std::size_t entry_room = entries + 1 < l.max_body_ops ? l.max_body_ops - entries - 1 : 0;
   return std::min(list.size() < cap ? cap - list.size() : 0, entry_room);
 }
@@ -304,7 +310,7 @@ bool insert_driver(Sequence& s, const Draw& d) {
 bool insert_body(Sequence& s, const Draw& d) {
   std::vector<std::size_t> starts;
   for (std::size_t i = 0; i < s.ops.size(); ++i) {
-    if (carries_body(s.ops[i].kind) && room(d.limits, Site{i, 0}, s.ops[i].body) > 0) starts.push_back(i);
+    if (carries_body(s.ops[i].kind) && room(d, Site{i, 0}, s.ops[i].body) > 0) starts.push_back(i);
   }
   if (starts.empty()) return false;
   Op op = new_op(kBodyKinds[d.rng.below(kBodyKinds.size())], true, d);
@@ -333,12 +339,12 @@ void freshen(Op& copy, const Draw& d) {
 
 bool duplicate(Sequence& s, const Draw& d) {
   Site site{};
-  const auto has_room = [&](Site at, const std::vector<Op>& list) { return room(d.limits, at, list) > 0; };
+  const auto has_room = [&](Site at, const std::vector<Op>& list) { return room(d, at, list) > 0; };
   if (!pick_site(s, d.rng, has_room, site)) return false;
   std::vector<Op>& list = list_of(s, site);
   const std::size_t first = index_of(site);
   const std::size_t wanted = d.rng.one_in(2) ? 1 : 2 + d.rng.below(kMaxRun - 1);
-  const std::size_t run = std::min({wanted, list.size() - first, room(d.limits, site, list)});
+  const std::size_t run = std::min({wanted, list.size() - first, room(d, site, list)});
   std::vector<Op> copies(list.begin() + static_cast<std::ptrdiff_t>(first),
                          list.begin() + static_cast<std::ptrdiff_t>(first + run));
   const auto at = static_cast<std::ptrdiff_t>(first + run);
@@ -356,13 +362,13 @@ bool duplicate(Sequence& s, const Draw& d) {
 // need fresh jobs (duplicate gives them).
 bool repeat(Sequence& s, const Draw& d) {
   const auto repeatable = [&](Site at, const std::vector<Op>& list) {
-    return !carries_body(list[index_of(at)].kind) && room(d.limits, at, list) > 0;
+    return !carries_body(list[index_of(at)].kind) && room(d, at, list) > 0;
   };
   Site site{};
   if (!pick_site(s, d.rng, repeatable, site)) return false;
   std::vector<Op>& list = list_of(s, site);
   constexpr std::size_t kRuns[] = {8, 64, 255};
-  const std::size_t n = std::min(kRuns[d.rng.below(std::size(kRuns))], room(d.limits, site, list));
+  const std::size_t n = std::min(kRuns[d.rng.below(std::size(kRuns))], room(d, site, list));
   const Op op = list[index_of(site)];
   list.insert(list.begin() + static_cast<std::ptrdiff_t>(index_of(site)) + 1, n, op);
   return true;
@@ -424,7 +430,8 @@ void cut_to_limits(Sequence& s, const Limits& l) {
   if (s.ops.size() > l.max_driver_ops) s.ops.resize(l.max_driver_ops);
   for (Op& op : s.ops) {
     if (op.body.size() > harness::body_capacity(l)) op.body.resize(harness::body_capacity(l));
-    while (harness::entry_count(op.body) > l.max_body_ops) op.body.pop_back();
+    // Never more entries than ops: only a longer body can have too many.
+    while (op.body.size() > l.max_body_ops && harness::entry_count(op.body) > l.max_body_ops) op.body.pop_back();
   }
 }
 

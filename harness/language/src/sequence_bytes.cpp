@@ -81,12 +81,23 @@ class Reader {
 
 void decode_operands(Reader& r, Op& op, bool in_body, const Limits& l);
 
+// Whether a repeat may follow the op: not one that carries a body (a start:
+// its copies would start the same job again, and copy its body each time).
+bool repeatable(const Op& op) {
+  for (const Operand& o : op_schema(op.kind).operands()) {
+    if (o.form == OperandForm::Body) return false;
+  }
+  return true;
+}
+
 // A repeat: the op before stands the count byte's number of times more.
 void repeat_last(Reader& r, std::vector<Op>& ops, std::size_t cap) {
   const std::size_t more = r.next();
-  if (ops.empty()) return;
+  if (ops.empty() || !repeatable(ops.back())) return;
   const std::size_t n = std::min(more, cap > ops.size() ? cap - ops.size() : 0);
-  for (std::size_t i = 0; i < n; ++i) ops.push_back(ops.back());
+  if (n == 0) return;
+  const Op last = ops.back();
+  ops.insert(ops.end(), n, last);
 }
 
 void decode_body_entry(Reader& r, std::vector<Op>& body, const Limits& l) {
@@ -177,7 +188,7 @@ std::vector<Entry> entries(const std::vector<Op>& ops, bool in_body, std::size_t
       continue;
     }
     std::size_t run = 1;
-    while (i + run < ops.size() && ops[i + run] == ops[i]) ++run;
+    while (repeatable(ops[i]) && i + run < ops.size() && ops[i + run] == ops[i]) ++run;
     run = std::min(run, max_ops - total);
     out.push_back({&ops[i], 0});
     std::size_t left = run - 1;
@@ -255,7 +266,7 @@ std::size_t entry_count(const std::vector<Op>& ops) noexcept {
   std::size_t n = 0;
   for (std::size_t i = 0; i < ops.size();) {
     std::size_t run = 1;
-    while (i + run < ops.size() && ops[i + run] == ops[i]) ++run;
+    while (repeatable(ops[i]) && i + run < ops.size() && ops[i + run] == ops[i]) ++run;
     n += 1 + (run - 1 + 254) / 255;
     i += run;
   }

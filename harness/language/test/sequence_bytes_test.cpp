@@ -102,8 +102,13 @@ TEST(SequenceBytes, ARepeatMakesTheOpBeforeStandMoreTimes) {
   const Sequence capped = decode_sequence(b);
   EXPECT_EQ(capped.ops[0].body.size(), 12u);
   EXPECT_EQ(capped.ops.size(), 128u);
-  // With nothing before it, a repeat adds nothing.
+  // With nothing before it, or after a start, a repeat adds nothing.
   EXPECT_EQ(decode_sequence(Bytes{kRepeatByte, 9, kind_byte(K::Pause, 0)}), (Sequence{{Op{.kind = K::Pause}}}));
+  EXPECT_EQ(decode_sequence(Bytes{kind_byte(K::Start, 0), 0, 1, 0, 0, 0, kRepeatByte, 9}, limits).ops.size(), 1u);
+  // Equal starts are written one by one.
+  const Sequence starts{{Op{.kind = K::Start, .job = 0, .ctx = 0}, Op{.kind = K::Start, .job = 0, .ctx = 0}}};
+  EXPECT_EQ(decode_sequence(encode_sequence(starts, limits), limits), starts);
+  EXPECT_EQ(entry_count(starts.ops), 2u);
 }
 
 TEST(SequenceBytes, RunsEncodeAsRepeatsAndRoundTrip) {

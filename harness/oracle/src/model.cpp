@@ -393,7 +393,9 @@ Plan Model::finish() && {
 
 Plan plan(const Sequence& sequence, const ModelConfig& config) {
   Model model(config);
-  model.reserve(op_count(sequence));
+  // About one observation per driver op and per body op that runs; bodies
+  // of jobs never resumed do not run, so their ops are not counted in.
+  model.reserve(std::min(op_count(sequence), 4 * sequence.ops.size() + 32));
   for (std::size_t i = 0; i < sequence.ops.size(); ++i) model.apply(sequence.ops[i], static_cast<int>(i));
   return std::move(model).finish();
 }

@@ -31,7 +31,8 @@
 //
 // The repeat form: the kind byte kRepeatByte (0xff; no kind byte of an op is
 // ever that large when encoded) and a count byte c make the op before it
-// stand c more times (nothing when there is none), up to max_driver_ops in
+// stand c more times (nothing when there is none, or when it carries a
+// body: a start is never repeated), up to max_driver_ops in
 // the sequence and max_repeated_body_ops in a body, where such a marker is
 // one of the body's count entries. "pause" 200 times in a body is 4 bytes;
 // "resume j0" 200 times 4 more.
@@ -70,8 +71,8 @@ inline constexpr std::uint8_t kRepeatByte = 0xff;
 /// smaller, max_body_ops.
 std::size_t body_capacity(const DecodeLimits& limits) noexcept;
 
-/// The entries the byte form writes `ops` in: each run of equal ops is the
-/// op and a repeat for every 255 more.
+/// The entries the byte form writes `ops` in: each run of equal ops (but
+/// starts) is the op and a repeat for every 255 more.
 std::size_t entry_count(const std::vector<Op>& ops) noexcept;
 
 /// set_status statuses and return values decode to kDecodeSmallMin..kDecodeSmallMax.
