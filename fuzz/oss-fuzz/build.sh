@@ -30,14 +30,22 @@ targets=(fuzz_sequence fuzz_differential fuzz_wait_ctx fuzz_seq_text)
 generator="Unix Makefiles"
 command -v ninja >/dev/null 2>&1 && generator=Ninja
 
+# With libFuzzer's instrumentation, its coverage leaves out the runner's
+# plumbing and the standard library, as in the fuzz preset
+# (fuzz/config/coverage_ignorelist.txt); a coverage build measures all.
+ignore=""
+case "$CXXFLAGS" in
+  *-fsanitize=fuzzer-no-link*) ignore=" -fsanitize-coverage-ignorelist=$src/fuzz/config/coverage_ignorelist.txt" ;;
+esac
+
 # CMAKE_BUILD_TYPE empty: no -O or -DNDEBUG of CMake's over $CFLAGS (the
 # harness's asserts stay on). ASYNCCONF_DEBUG_INFO=full adds no -g of ours
 # ($CFLAGS has -gline-tables-only).
 cmake -S "$src" -B "$build" -G "$generator" \
   -DCMAKE_C_COMPILER="$CC" \
   -DCMAKE_CXX_COMPILER="$CXX" \
-  -DCMAKE_C_FLAGS="$CFLAGS" \
-  -DCMAKE_CXX_FLAGS="$CXXFLAGS" \
+  -DCMAKE_C_FLAGS="$CFLAGS$ignore" \
+  -DCMAKE_CXX_FLAGS="$CXXFLAGS$ignore" \
   -DCMAKE_BUILD_TYPE= \
   -DASYNCCONF_DEBUG_INFO=full \
   -DASYNCCONF_SANITIZE= \
