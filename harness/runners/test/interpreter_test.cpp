@@ -48,7 +48,7 @@ TEST(Interpreter, ReferenceAgreesOnTheCallingThreadToo) {
 TEST(Interpreter, ReferenceAgreesOnKeptThreadsToo) {
   const AsyncApi& api = ready(reference());
   for (const Level level : {Level::Must, Level::Robustness}) {
-    EXPECT_EQ(run_generated(api, level, 4, On::KeptThreads, 300, 79), "") << to_string(level);
+    EXPECT_EQ(run_generated(api, level, 4, On::KeptThreads, 150, 79), "") << to_string(level);
   }
 }
 
