@@ -50,11 +50,8 @@ harness::KeptThreads& kept_threads() {
 }  // namespace
 
 harness::InterpreterOptions reused_threads(const harness::Sequence& s, bool own_threads) {
-  harness::InterpreterOptions o;
-  if (own_threads) return o;
-  o.inline_thread = true;
-  if (!harness::on_one_thread(s)) o.kept_threads = &kept_threads();
-  return o;
+  if (own_threads) return {};
+  return harness::reusing_threads(s, kept_threads());
 }
 
 harness::LoadResult load_named(const std::string& name) {

@@ -141,11 +141,8 @@ void send_violation(int fd, std::uint64_t index, const RunResult& r, bool reused
 // what a thread's exit frees is checked too.
 constexpr std::uint64_t kIsolatedEvery = 32;
 InterpreterOptions batch_options(const Sequence& s, std::uint64_t index, KeptThreads& kept) {
-  InterpreterOptions o;
-  if (index % kIsolatedEvery == kIsolatedEvery - 1) return o;
-  o.inline_thread = true;
-  if (!on_one_thread(s)) o.kept_threads = &kept;
-  return o;
+  if (index % kIsolatedEvery == kIsolatedEvery - 1) return {};
+  return reusing_threads(s, kept);
 }
 ModelConfig batch_config(ModelConfig config, const InterpreterOptions& o) {
   if (o.reuses_threads()) config.thread_exits = false;

@@ -673,6 +673,13 @@ ModelConfig model_config(const AsyncApi& api, Level level) noexcept {
   return c;
 }
 
+InterpreterOptions reusing_threads(const Sequence& s, KeptThreads& kept) {
+  InterpreterOptions o;
+  o.inline_thread = true;
+  if (!on_one_thread(s)) o.kept_threads = &kept;
+  return o;
+}
+
 RunResult run_plan(const AsyncApi& api, const Plan& plan, const InterpreterOptions& options) {
   Run run(api, plan, options);
   if (!options.reuses_threads()) run.baseline();

@@ -92,6 +92,10 @@ struct InterpreterOptions {
   bool reuses_threads() const noexcept { return inline_thread || kept_threads != nullptr; }
 };
 
+/// A process that runs many plans: thread 0 of `s` on the calling thread,
+/// its other threads on `kept` (plan it with ModelConfig::thread_exits false).
+InterpreterOptions reusing_threads(const Sequence& s, KeptThreads& kept);
+
 struct RunResult {
   static constexpr std::size_t npos = std::numeric_limits<std::size_t>::max();
   std::vector<Observation> observed;
