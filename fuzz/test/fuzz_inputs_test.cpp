@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <fstream>
 #include <iterator>
 #include <memory>
 #include <sstream>
@@ -13,6 +14,7 @@
 #include "asyncconf/fuzz/inputs.hpp"
 #include "asyncconf/fuzz/op_mutator.hpp"
 #include "asyncconf/harness/decode_input.hpp"
+#include "asyncconf/harness/op_schema.hpp"
 #include "asyncconf/harness/sequence_bytes.hpp"
 #include "asyncconf/harness/sequence_text.hpp"
 
@@ -34,6 +36,18 @@ TEST(WaitCtxOnly, KeepsTheWaitCtxOpsAndWhatMovesFdsAcrossPauses) {
 TEST(SeqText, ValidAndBrokenTextBothReturn) {
   for (const std::string text : {"start j0 w0 {", "", "wctx_new w0\nstart j0 w0 { pause }\n", "\xff\xfe", "t3 pause\n"}) {
     EXPECT_EQ(check_seq_text(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()), 0) << text;
+  }
+}
+
+// The text target's dictionary names every op of ops.def, so that
+// libFuzzer composes the ops a new line in ops.def adds too.
+TEST(SeqText, TheDictionaryNamesEveryOp) {
+  std::ifstream in(ASYNCCONF_TEST_SEQ_TEXT_DICT);
+  ASSERT_TRUE(in) << ASYNCCONF_TEST_SEQ_TEXT_DICT;
+  const std::string dict{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  for (std::size_t k = 0; k < harness::kOpKindCount; ++k) {
+    const std::string name{harness::op_schema(static_cast<harness::OpKind>(k)).name};
+    EXPECT_NE(dict.find("=\"" + name + "\"\n"), std::string::npos) << name << " is not in the dictionary";
   }
 }
 

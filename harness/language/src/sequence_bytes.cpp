@@ -11,9 +11,9 @@ namespace asyncconf::harness {
 namespace {
 
 // One kind byte chooses the kind and the thread: it must be able to name
-// every driver kind on every thread.
-static_assert(kOpKindCount * kMaxThreads <= kRepeatByte,
-              "a kind byte can no longer name every op on every thread and still be told from a repeat");
+// every driver kind on every thread, and still be told from a repeat.
+static_assert(kOpKindCount <= kKindSlots, "more ops than kind slots: a kind byte can no longer name every op");
+static_assert(kKindSlots * kMaxThreads <= kRepeatByte, "a kind byte on the last thread could read as a repeat");
 
 constexpr long kSmallRange = kDecodeSmallMax - kDecodeSmallMin + 1;
 constexpr std::size_t kStackSizeCount = std::size(kDecodeStackSizes);
@@ -105,7 +105,7 @@ void decode_body_entry(Reader& r, std::vector<Op>& body, const Limits& l) {
   if (b == kRepeatByte) return repeat_last(r, body, body_capacity(l));
   const auto& kinds = kind_tables().body;
   Op op;
-  op.kind = kinds[b % kinds.size()];
+  op.kind = kinds[(b % kKindSlots) % kinds.size()];
   decode_operands(r, op, true, l);
   if (body.size() < body_capacity(l)) body.push_back(std::move(op));  // its bytes are read either way
 }
@@ -290,8 +290,8 @@ Sequence decode_sequence(std::span<const std::uint8_t> bytes, const DecodeLimits
       continue;
     }
     Op op;
-    op.kind = kinds[b % kinds.size()];
-    op.thread = static_cast<int>((b / kinds.size()) % static_cast<std::size_t>(l.threads));
+    op.kind = kinds[(b % kKindSlots) % kinds.size()];
+    op.thread = static_cast<int>((b / kKindSlots) % static_cast<std::size_t>(l.threads));
     decode_operands(r, op, false, l);
     sequence.ops.push_back(std::move(op));
   }
@@ -300,7 +300,6 @@ Sequence decode_sequence(std::span<const std::uint8_t> bytes, const DecodeLimits
 
 std::vector<std::uint8_t> encode_sequence(const Sequence& sequence, const DecodeLimits& limits) {
   const Limits l = clamp(limits);
-  const std::size_t kinds = kind_tables().driver.size();
   std::vector<std::uint8_t> out;
   for (const Entry& e : entries(sequence.ops, false, SIZE_MAX, l.max_driver_ops)) {
     if (e.op == nullptr) {
@@ -309,7 +308,7 @@ std::vector<std::uint8_t> encode_sequence(const Sequence& sequence, const Decode
       continue;
     }
     const auto index = static_cast<std::size_t>(index_of(e.op->kind, false));
-    out.push_back(static_cast<std::uint8_t>(index + kinds * static_cast<std::size_t>(wrap(e.op->thread, l.threads))));
+    out.push_back(static_cast<std::uint8_t>(index + kKindSlots * static_cast<std::size_t>(wrap(e.op->thread, l.threads))));
     encode_operands(out, *e.op, false, l);
   }
   return out;

@@ -50,7 +50,7 @@ std::uint8_t kind_byte(K kind, int thread) {
     if (static_cast<K>(k) == kind) index = count;
     ++count;
   }
-  return static_cast<std::uint8_t>(index + count * thread);
+  return static_cast<std::uint8_t>(static_cast<std::size_t>(index) + kKindSlots * static_cast<std::size_t>(thread));
 }
 
 std::uint8_t body_kind_byte(K kind) {
@@ -275,6 +275,25 @@ TEST(SequenceBytes, OutOfRangeLimitsAreClamped) {
 TEST(SequenceBytes, KindByteChoosesKindAndThread) {
   const Bytes b = {kind_byte(K::SetFd, 1), 1, 3, 200};
   EXPECT_EQ(decode_sequence(b), (Sequence{{Op{.kind = K::SetFd, .thread = 1, .ctx = 1, .key = 3, .fd = 200}}}));
+}
+
+// Fuzz corpora outlive language versions: these bytes were written before
+// get_mem_functions (the first op added at the end of ops.def) and must keep
+// their meaning. An op inserted before the end of ops.def fails this.
+TEST(SequenceBytes, BytesKeepTheirMeaningAsOpsAreAdded) {
+  const Bytes b = {4, 1, 1, 0, 0, 3, 1, 2, 3,  // start (driver op 4), j1, w0, no arg, copy, 3 body ops
+                   5, 1,                       // resume j1
+                   13 + 63, 1, 2, 7,           // set_fd (13) on thread 1, w1, key 2, fd 7
+                   5 + 63, 1,                  // resume j1 on thread 1
+                   1 + 63};                    // cleanup_thread on thread 1
+  EXPECT_EQ(print_sequence(decode_sequence(b)),
+            "start j1 w0 { pause; block; unblock }\n"
+            "resume j1\n"
+            "t1: set_fd w1 2 7\n"
+            "t1: resume j1\n"
+            "t1: cleanup_thread\n");
+  // A slot past the last op wraps around the table, as every byte decodes.
+  EXPECT_EQ(decode_sequence(Bytes{static_cast<std::uint8_t>(kKindSlots - 1)}).ops.size(), 1u);
 }
 
 TEST(SequenceBytes, StartReadsJobCtxArgAndBody) {

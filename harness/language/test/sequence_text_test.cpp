@@ -25,6 +25,7 @@ constexpr const char* kRich =
     "init_thread 4 2\n"
     "set_mem_functions 65536\n"
     "is_capable\n"
+    "get_mem_functions\n"
     "wctx_new w0\n"
     "set_callback w0 on\n"
     "start j0 w0 arg=-5 args=size0 { pause; set_fd 1 7; get_fd 1; clear_fd 1; get_all_fds; get_changed_fds; "
@@ -81,6 +82,7 @@ Sequence rich_sequence() {
       Op{.kind = K::InitThread, .value = 4, .value2 = 2},
       Op{.kind = K::SetMemFunctions, .value = 65536},
       op(K::IsCapable),
+      op(K::GetMemFunctions),
       Op{.kind = K::WaitCtxNew, .ctx = 0},
       Op{.kind = K::SetCallback, .ctx = 0, .value = 1},
       Op{.kind = K::Start, .job = 0, .ctx = 0, .value = -5, .args = ArgsMode::SizeZero, .body = body0},

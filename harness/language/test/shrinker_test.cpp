@@ -112,7 +112,7 @@ Sequence random_sequence(std::uint64_t seed, std::size_t size) {
   // added to ops.def later would change every input (and what the tests
   // measured on them).
   std::vector<OpKind> driver = kinds_where(&is_driver_op);
-  std::erase_if(driver, [](OpKind k) { return k == OpKind::IsCapable || k == OpKind::JobWaitCtx; });
+  std::erase_if(driver, [](OpKind k) { return k == OpKind::IsCapable || k == OpKind::JobWaitCtx || k == OpKind::GetMemFunctions; });
   const std::vector<OpKind> body = kinds_where(&is_body_op);
   std::vector<int> jobs;
   std::vector<int> ctxs;

@@ -169,5 +169,31 @@ TEST(Interpreter, StackSizesAskedAreObserved) {
   EXPECT_EQ(r.observed[0].stacks, 2);
 }
 
+// get_mem_functions sees the counting pair the harness installed, and an
+// implementation that reports another pair (here: its defaults again, as one
+// that forgot the set would) is caught at that op, at de-facto.
+TEST(Interpreter, GetMemFunctionsReportsThePairSet) {
+  const AsyncApi& api = ready(reference());
+  const Sequence s = parse_sequence_or_throw("get_mem_functions\nstart j0 null { }\nget_mem_functions\n");
+  const RunResult r = run_plan(api, plan(s, model_config(api, Level::DeFacto)));
+  ASSERT_EQ(r.mismatch, RunResult::npos);
+  ASSERT_GE(r.observed.size(), 3u);  // and the teardown's
+  EXPECT_EQ(r.observed[2].rc, 1);
+
+  static ASYNC_stack_alloc_fn defaults_alloc = nullptr;
+  static ASYNC_stack_free_fn defaults_free = nullptr;
+  AsyncApi forgetful = api;
+  forgetful.ASYNC_get_mem_functions = [](ASYNC_stack_alloc_fn* a, ASYNC_stack_free_fn* f) {
+    if (a != nullptr) *a = defaults_alloc;
+    if (f != nullptr) *f = defaults_free;
+  };
+  defaults_alloc = [](std::size_t*) -> void* { return nullptr; };
+  defaults_free = [](void*) {};
+  const RunResult bad = run_plan(forgetful, plan(s, model_config(api, Level::DeFacto)));
+  EXPECT_EQ(bad.mismatch, 0u);
+  EXPECT_TRUE(bad.enforced);
+  EXPECT_STREQ(bad.difference.requirement, "MEM-GET-DEFAULTS-NON-NULL");
+}
+
 }  // namespace
 }  // namespace asyncconf::harness

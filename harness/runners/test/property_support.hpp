@@ -264,10 +264,11 @@ inline Op pick_resume(const GenContext& c) {
 /// The driver op kinds a generator below makes, by weight. Every driver op
 /// of ops.def is here (property_test checks it).
 inline Op pick_driver_op(const GenContext& c) {
-  // start resume ctx-new ctx-free ctx-op init cleanup outside-a-job mem job-wait-ctx is-capable
+  // start resume ctx-new ctx-free ctx-op init cleanup outside-a-job mem job-wait-ctx is-capable get-mem
   const bool ctx = !c.live_ctxs.empty();
   const std::vector<std::size_t> weights{24, c.recent.empty() ? 0u : 30u, 5, ctx ? 3u : 0u, ctx ? 22u : 0u,
-                                         3, 3, 4, c.mem_functions ? 1u : 0u, c.recent.empty() ? 0u : 3u, 1};
+                                         3, 3, 4, c.mem_functions ? 1u : 0u, c.recent.empty() ? 0u : 3u, 1,
+                                         c.mem_functions ? 1u : 0u};
   std::size_t total = 0;
   for (std::size_t w : weights) total += w;
   std::size_t r = *rc::gen::inRange<std::size_t>(0, total);
@@ -321,8 +322,13 @@ inline Op pick_driver_op(const GenContext& c) {
       op.thread = c.de_facto() && chance(25) ? pick_thread(c) : job_thread;
       return op;
     }
-    default: {
+    case 10: {
       Op op = make(OpKind::IsCapable);
+      op.thread = pick_thread(c);
+      return op;
+    }
+    default: {
+      Op op = make(OpKind::GetMemFunctions);
       op.thread = pick_thread(c);
       return op;
     }

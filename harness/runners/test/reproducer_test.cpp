@@ -245,9 +245,10 @@ TEST(Reproducer, PassesAgainstSystemLibcrypto) {
 
 TEST(Reproducer, PassesAgainstReferenceCountingStacks) {
   TempDir dir;
-  const Case c = make_case(std::string("set_mem_functions 65536\n") + kBroad, reference_config());
+  const Case c = make_case(std::string("set_mem_functions 65536\nget_mem_functions\n") + kBroad, reference_config());
   EXPECT_NE(c.source.find("#if OPENSSL_VERSION_NUMBER < 0x30200000L"), std::string::npos);
   EXPECT_NE(c.source.find("ASYNC_set_mem_functions(counting_alloc, counting_free)"), std::string::npos);
+  EXPECT_NE(c.source.find("ASYNC_get_mem_functions(&alloc_fn, NULL)"), std::string::npos);
   EXPECT_NE(c.source.find("o.stacks"), std::string::npos);
   EXPECT_NE(c.source.find("o.asked, 32768"), std::string::npos);
   const Outcome o = build_and_run(dir, c.source, kReference);

@@ -36,6 +36,7 @@
 typedef void *(*ASYNC_stack_alloc_fn)(size_t *num);
 typedef void (*ASYNC_stack_free_fn)(void *addr);
 int ASYNC_set_mem_functions(ASYNC_stack_alloc_fn alloc_fn, ASYNC_stack_free_fn free_fn);
+void ASYNC_get_mem_functions(ASYNC_stack_alloc_fn *alloc_fn, ASYNC_stack_free_fn *free_fn);
 #endif
 
 /*@ writer the constants (from the harness's C++ constants) */

@@ -8,9 +8,12 @@
 // bytes of its operands in the order ops.def lists them (op_schema.hpp; a
 // body op has no wait_ctx operand), each read by its form:
 //
-//   kind byte  b: kind = D[b % |D|], thread = (b / |D|) % threads, where D is
-//              the driver ops of ops.def in their order (body ops: B[b % |B|],
-//              no thread)
+//   kind byte  b: slot = b % kKindSlots, kind = D[slot % |D|],
+//              thread = (b / kKindSlots) % threads, where D is the driver ops
+//              of ops.def in their order (body ops: B[(b % kKindSlots) % |B|],
+//              no thread). The slot count is fixed, not |D|, so that an op
+//              added at the end of ops.def leaves every existing encoding's
+//              meaning as it was: corpora outlive language versions.
 //   job                     byte % jobs
 //   ctx, wait_ctx           byte % ctxs
 //   ctx_or_null             byte % (ctxs + 1) - 1 (-1 = null)
@@ -66,6 +69,8 @@ struct DecodeLimits {
 
 /// The kind byte of a repeat.
 inline constexpr std::uint8_t kRepeatByte = 0xff;
+/// How many kinds a kind byte can name per thread: room for the ops to come.
+inline constexpr std::size_t kKindSlots = 63;
 
 /// The ops a body may have under `limits`: max_repeated_body_ops or, when
 /// smaller, max_body_ops.

@@ -4,6 +4,7 @@
 
 #include <climits>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "asyncconf/ops/op_home.hpp"
@@ -150,6 +151,39 @@ struct IsCapable : OpHome {
 
   static void run(auto& r, const Op&, Observation& o) { o.rc = r.api.ASYNC_is_capable(); }
   static std::vector<std::string> c_call(auto&, const Op&, int) { return {"o.rc = ASYNC_is_capable();"}; }
+};
+
+struct GetMemFunctions : OpHome {
+  static constexpr OpKind kind = OpKind::GetMemFunctions;
+  // The pair the harness installed (before the sequence, or again with
+  // set_mem_functions); each call leaves one output NULL, which must be skipped.
+  static constexpr Req kPair{"MEM-GET-DEFAULTS-NON-NULL", Level::DeFacto};
+  static constexpr OpLabels labels{.api = "ASYNC_get_mem_functions",
+                                   .rc = {"counting pair", "ASYNC_get_mem_functions reported the counting pair (1 yes, 0 no):"}};
+
+  static std::string skip(const ModelState& m, const Op&) {
+    if (!m.cfg.mem_functions) return "the implementation has no ASYNC_get_mem_functions";
+    if (!m.cfg.counting_stacks) return "the counting stack allocator is not installed";
+    return {};
+  }
+  static void predict(ModelState& m, const Op&) { m.check(m.expect(kind), Field::Rc, 1, kPair); }
+
+  static void run(auto& r, const Op&, Observation& o) {
+    std::remove_const_t<decltype(r.counting_alloc)> alloc_fn = nullptr;
+    std::remove_const_t<decltype(r.counting_free)> free_fn = nullptr;
+    r.api.ASYNC_get_mem_functions(&alloc_fn, nullptr);
+    r.api.ASYNC_get_mem_functions(nullptr, &free_fn);
+    o.rc = alloc_fn == r.counting_alloc && free_fn == r.counting_free ? 1 : 0;
+  }
+  static std::vector<std::string> c_call(auto&, const Op&, int) {
+    return {"{",
+            "    ASYNC_stack_alloc_fn alloc_fn = NULL;",
+            "    ASYNC_stack_free_fn free_fn = NULL;",
+            "    ASYNC_get_mem_functions(&alloc_fn, NULL);",
+            "    ASYNC_get_mem_functions(NULL, &free_fn);",
+            "    o.rc = alloc_fn == counting_alloc && free_fn == counting_free;",
+            "}"};
+  }
 };
 
 }  // namespace asyncconf::harness::ops
