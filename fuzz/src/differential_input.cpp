@@ -50,9 +50,9 @@ int check_differential(const std::uint8_t* data, std::size_t size) {
   harness::InterpreterOptions record_all = reused_threads(s, /*own_threads=*/false);
   record_all.check = false;
   config.thread_exits = false;
-  const harness::Plan p = harness::plan(s, config);
-  const harness::RunResult ra = harness::run_plan(a.impl.api(), p, record_all);
-  const harness::RunResult rb = harness::run_plan(b.impl.api(), p, record_all);
+  harness::Plan p = harness::plan(s, config, std::move(spent().plan));
+  harness::RunResult ra = harness::run_plan(a.impl.api(), p, record_all, std::move(spent().result));
+  harness::RunResult rb = harness::run_plan(b.impl.api(), p, record_all, std::move(spent().result2));
   const std::size_t n = std::min(ra.observed.size(), rb.observed.size());
   harness::Field field = harness::Field::Rc;
   for (std::size_t i = 0; i <= n; ++i) {
@@ -72,6 +72,7 @@ int check_differential(const std::uint8_t* data, std::size_t size) {
     std::fflush(stderr);
     std::abort();
   }
+  spent() = {std::move(p), std::move(ra), std::move(rb)};
   return 0;
 }
 

@@ -54,6 +54,11 @@ harness::InterpreterOptions reused_threads(const harness::Sequence& s, bool own_
   return harness::reusing_threads(s, kept_threads());
 }
 
+Spent& spent() {
+  static Spent s;
+  return s;
+}
+
 harness::LoadResult load_named(const std::string& name) {
   if (name == "openssl") return harness::LoadedImpl::load_system("libcrypto.so.3");
   if (name == "reference") return harness::LoadedImpl::load(reference_path());

@@ -42,9 +42,12 @@ int check(const char* target, const harness::Sequence& s, bool own_threads) {
   const harness::InterpreterOptions options = reused_threads(s, own_threads);
   harness::ModelConfig config = impl.config;
   if (options.reuses_threads()) config.thread_exits = false;
-  const harness::Plan p = harness::plan(s, config);
-  const harness::RunResult r = harness::run_plan(impl.impl.api(), p, options);
+  // The previous input's plan and result lend their memory (spent()).
+  harness::Plan p = harness::plan(s, config, std::move(spent().plan));
+  harness::RunResult r = harness::run_plan(impl.impl.api(), p, options, std::move(spent().result));
   if (r.violation()) report_violation(target, s, p, r);
+  spent().plan = std::move(p);
+  spent().result = std::move(r);
   return 0;
 }
 

@@ -94,13 +94,12 @@ std::string ModelState::misuse(Misuse m, const char* why) const {
 }
 
 Expected& ModelState::expect(OpKind op, int job, int body_index) {
-  Expected e;
+  Expected& e = plan.expected.emplace_back();  // in place: an Expected is some 500 bytes
   e.want.step = step;
   e.want.op = op;
   e.want.job = job;
   e.want.body_index = body_index;
-  plan.expected.push_back(e);
-  return plan.expected.back();
+  return e;
 }
 
 // After a misuse, what follows is its consequence: robustness, whatever
@@ -369,6 +368,17 @@ Model::Model(const ModelConfig& config) : s_(std::make_unique<State>()) {
   s_->stack_ever = !config.fresh_process;
   s_->async_used = !config.fresh_process;
 }
+Model::Model(const ModelConfig& config, Plan&& spent) : Model(config) {
+  // Only the vectors' memory is taken; everything else starts fresh.
+  const auto reuse = [](auto& to, auto& from) {
+    to = std::move(from);
+    to.clear();
+  };
+  reuse(s_->plan.steps, spent.steps);
+  reuse(s_->plan.expected, spent.expected);
+  reuse(s_->plan.skipped, spent.skipped);
+  reuse(s_->plan.step_of_op, spent.step_of_op);
+}
 Model::~Model() = default;
 Model::Model(Model&&) noexcept = default;
 Model& Model::operator=(Model&&) noexcept = default;
@@ -391,13 +401,24 @@ Plan Model::finish() && {
   return std::move(s_->plan);
 }
 
-Plan plan(const Sequence& sequence, const ModelConfig& config) {
-  Model model(config);
+namespace {
+Plan plan_with(Model& model, const Sequence& sequence) {
   // About one observation per driver op and per body op that runs; bodies
   // of jobs never resumed do not run, so their ops are not counted in.
   model.reserve(std::min(op_count(sequence), 4 * sequence.ops.size() + 32));
   for (std::size_t i = 0; i < sequence.ops.size(); ++i) model.apply(sequence.ops[i], static_cast<int>(i));
   return std::move(model).finish();
+}
+}  // namespace
+
+Plan plan(const Sequence& sequence, const ModelConfig& config) {
+  Model model(config);
+  return plan_with(model, sequence);
+}
+
+Plan plan(const Sequence& sequence, const ModelConfig& config, Plan&& spent) {
+  Model model(config, std::move(spent));
+  return plan_with(model, sequence);
 }
 
 }  // namespace asyncconf::harness

@@ -232,5 +232,38 @@ TEST(Model, EveryPredictionNamesARequirement) {
   }
 }
 
+// A plan made in a spent plan's memory is the plan made fresh: nothing of
+// the spent one (its steps, predictions, skips, teardown) is left in it.
+TEST(Model, PlanningIntoASpentPlanGivesTheFreshPlan) {
+  GeneratorOptions g;
+  g.model = config(Level::Robustness);
+  g.threads = 3;
+  Plan spent;
+  for (std::uint64_t i = 0; i < 100; ++i) {
+    // Every other sequence is one of a single op, after a longer one.
+    Sequence s = generate(sequence_seed(17, i), g);
+    if (i % 2 == 1) s.ops.resize(1);
+    const Plan fresh = plan(s, g.model);
+    Plan reused = plan(s, g.model, std::move(spent));
+    ASSERT_EQ(reused.steps.size(), fresh.steps.size()) << i;
+    for (std::size_t k = 0; k < fresh.steps.size(); ++k) {
+      EXPECT_EQ(reused.steps[k].op_index, fresh.steps[k].op_index);
+      EXPECT_EQ(reused.steps[k].thread, fresh.steps[k].thread);
+    }
+    ASSERT_EQ(reused.expected.size(), fresh.expected.size()) << i;
+    for (std::size_t k = 0; k < fresh.expected.size(); ++k) {
+      EXPECT_EQ(describe(reused.expected[k].want, &reused.expected[k]), describe(fresh.expected[k].want, &fresh.expected[k]));
+    }
+    EXPECT_EQ(reused.skipped.size(), fresh.skipped.size());
+    EXPECT_EQ(reused.step_of_op, fresh.step_of_op);
+    EXPECT_EQ(reused.teardown.size(), fresh.teardown.size());
+    EXPECT_EQ(reused.threads, fresh.threads);
+    EXPECT_EQ(reused.jobs, fresh.jobs);
+    EXPECT_EQ(reused.ctxs, fresh.ctxs);
+    EXPECT_EQ(reused.misuse, fresh.misuse);
+    spent = std::move(reused);
+  }
+}
+
 }  // namespace
 }  // namespace asyncconf::harness

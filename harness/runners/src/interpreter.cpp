@@ -273,7 +273,10 @@ struct Run {
   std::int64_t heap_base = 0;
   int fds_base = 0;
 
-  Run(const AsyncApi& a, const Plan& p, const InterpreterOptions& o) : api(a), plan(p), options(o) {
+  Run(const AsyncApi& a, const Plan& p, const InterpreterOptions& o, std::vector<Observation>&& spent = {})
+      : api(a), plan(p), options(o) {
+    result.observed = std::move(spent);
+    result.observed.clear();
     grow();
     result.observed.reserve(plan.expected.size() + 1);
     bindings.reserve(jobs.size() + 4);
@@ -681,7 +684,11 @@ InterpreterOptions reusing_threads(const Sequence& s, KeptThreads& kept) {
 }
 
 RunResult run_plan(const AsyncApi& api, const Plan& plan, const InterpreterOptions& options) {
-  Run run(api, plan, options);
+  return run_plan(api, plan, options, RunResult{});
+}
+
+RunResult run_plan(const AsyncApi& api, const Plan& plan, const InterpreterOptions& options, RunResult&& spent) {
+  Run run(api, plan, options, std::move(spent.observed));
   if (!options.reuses_threads()) run.baseline();
   run.advance(plan.steps.size());
   run.close(/*check_end=*/true);

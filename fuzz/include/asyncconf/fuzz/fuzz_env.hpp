@@ -44,6 +44,16 @@ const Implementation& implementation(const char* variable, const char* fallback,
 /// it, whose exit is checked too (heap blocks and fds).
 harness::InterpreterOptions reused_threads(const harness::Sequence& s, bool own_threads);
 
+/// The previous input's plan and results, whose memory the next input's
+/// plan and runs take (harness::plan and run_plan with a spent argument):
+/// no fresh plan per input, which under ASan is fresh pages to fault in.
+struct Spent {
+  harness::Plan plan;
+  harness::RunResult result;
+  harness::RunResult result2;  ///< fuzz_differential's second implementation's
+};
+Spent& spent();
+
 /// Loads `name` as the CLI does ("reference", "openssl" or a path).
 harness::LoadResult load_named(const std::string& name);
 

@@ -113,6 +113,10 @@ struct Plan {
 class Model {
 public:
   explicit Model(const ModelConfig& config);
+  /// The same, planning into the memory of `spent`, a plan no longer used:
+  /// a fuzz target plans input after input without fresh allocations (under
+  /// ASan each is fresh pages to fault in).
+  Model(const ModelConfig& config, Plan&& spent);
   ~Model();
   Model(Model&&) noexcept;
   Model& operator=(Model&&) noexcept;
@@ -141,5 +145,7 @@ private:
 /// Model(config), apply every op, finish. The plan keeps pointers into the
 /// sequence, so the sequence must outlive the plan.
 Plan plan(const Sequence& sequence, const ModelConfig& config);
+/// The same, in the memory of `spent` (see Model).
+Plan plan(const Sequence& sequence, const ModelConfig& config, Plan&& spent);
 
 }  // namespace asyncconf::harness

@@ -139,6 +139,9 @@ ModelConfig model_config(const AsyncApi& api, Level level) noexcept;
 /// Runs the plan. Each thread t0..plan.threads-1 is a new thread that exits
 /// at the end, so the implementation's per-thread state goes with it.
 RunResult run_plan(const AsyncApi& api, const Plan& plan, const InterpreterOptions& options = {});
+/// The same, recording into the memory of `spent`, a result no longer used
+/// (a fuzz target's previous input's).
+RunResult run_plan(const AsyncApi& api, const Plan& plan, const InterpreterOptions& options, RunResult&& spent);
 
 /// A plan built and run one driver op at a time (for RapidCheck's state
 /// machine tests, which choose each op after the last one ran). Checks like
