@@ -285,7 +285,8 @@ bool pick_site(Sequence& s, Rng& rng, Pred ok, Site& out) {
 
 // How many ops may go into `list` at one place, the byte form still exact:
 // a body holds body_capacity() ops in max_body_ops entries, and n new ops
-// at one place add at most n + 1 entries (the +1: a run they split).
+// at one place add at most n + 2 entries (the +2: a run they split in two
+// is two runs, each an op and a repeat).
 std::size_t room(const Draw& d, Site site, const std::vector<Op>& list) {
   const Limits& l = d.limits;
   if (site.body == kDriverSite) return list.size() < l.max_driver_ops ? l.max_driver_ops - list.size() : 0;
@@ -293,7 +294,7 @@ std::size_t room(const Draw& d, Site site, const std::vector<Op>& list) {
   if (d.body_entries.size() <= site.op) d.body_entries.resize(site.op + 1, SIZE_MAX);
   std::size_t& entries = d.body_entries[site.op];
   if (entries == SIZE_MAX) entries = harness::entry_count(list);
-  const std::size_t entry_room = entries + 1 < l.max_body_ops ? l.max_body_ops - entries - 1 : 0;
+  const std::size_t entry_room = entries + 2 < l.max_body_ops ? l.max_body_ops - entries - 2 : 0;
   return std::min(list.size() < cap ? cap - list.size() : 0, entry_room);
 }
 
@@ -371,6 +372,62 @@ bool repeat(Sequence& s, const Draw& d) {
   const std::size_t n = std::min(kRuns[d.rng.below(std::size(kRuns))], room(d, site, list));
   const Op op = list[index_of(site)];
   list.insert(list.begin() + static_cast<std::ptrdiff_t>(index_of(site)) + 1, n, op);
+  return true;
+}
+
+/// The indexes of the ops of `s` that carry a body, non-empty bodies only when `non_empty`.
+std::vector<std::size_t> starts_of(const Sequence& s, bool non_empty) {
+  std::vector<std::size_t> out;
+  for (std::size_t i = 0; i < s.ops.size(); ++i) {
+    if (carries_body(s.ops[i].kind) && (!non_empty || !s.ops[i].body.empty())) out.push_back(i);
+  }
+  return out;
+}
+
+// Many jobs paused at once: a start and 2..7 copies of it right after it,
+// each copy with fresh names (freshen), so that the body's pauses hold
+// them all paused together.
+bool fan_out(Sequence& s, const Draw& d) {
+  const std::vector<std::size_t> starts = starts_of(s, false);
+  if (starts.empty() || s.ops.size() >= d.limits.max_driver_ops) return false;
+  const std::size_t at = starts[d.rng.below(starts.size())];
+  const std::size_t copies = std::min<std::size_t>(2 + d.rng.below(6), d.limits.max_driver_ops - s.ops.size());
+  for (std::size_t i = 0; i < copies; ++i) {
+    Op copy = s.ops[at];
+    freshen(copy, d);  // sees the copies before it
+    s.ops.insert(s.ops.begin() + static_cast<std::ptrdiff_t>(at + 1 + i), std::move(copy));
+  }
+  return true;
+}
+
+// Many fds in one wait ctx: into one start's body, at one place, a set_fd
+// for each key the body does not set yet, each with an fd no op names.
+bool fill_ctx(Sequence& s, const Draw& d) {
+  std::vector<std::size_t> starts;
+  for (std::size_t i : starts_of(s, false)) {
+    if (room(d, Site{i, 0}, s.ops[i].body) > 0) starts.push_back(i);
+  }
+  if (starts.empty()) return false;
+  const std::size_t at = starts[d.rng.below(starts.size())];
+  std::vector<Op>& body = s.ops[at].body;
+  std::vector<int> keys;
+  for (int k = 0; k < harness::kMaxKeys; ++k) {
+    const bool set = std::any_of(body.begin(), body.end(), [k](const Op& b) { return b.kind == OpKind::SetFd && b.key == k; });
+    if (!set) keys.push_back(k);
+  }
+  const std::size_t n = std::min(keys.size(), room(d, Site{at, 0}, body));
+  if (n == 0) return false;
+  int fd = 0;
+  for_each_op(s, [&](const Op& op, bool) {
+    if (op.kind == OpKind::SetFd) fd = std::max(fd, op.fd + 1);
+  });
+  std::vector<Op> fills(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    fills[i].kind = OpKind::SetFd;
+    fills[i].key = keys[i];
+    fills[i].fd = std::min(fd++, harness::kDecodeMaxFd);
+  }
+  body.insert(body.begin() + static_cast<std::ptrdiff_t>(d.rng.below(body.size() + 1)), fills.begin(), fills.end());
   return true;
 }
 
@@ -458,15 +515,6 @@ std::span<const std::uint8_t> bytes_of(const std::uint8_t* data, std::size_t siz
 // ---------------------------------------------------------------------------
 // Cross-over
 
-/// The indexes of the ops of `s` that carry a body, non-empty bodies only when `non_empty`.
-std::vector<std::size_t> starts_of(const Sequence& s, bool non_empty) {
-  std::vector<std::size_t> out;
-  for (std::size_t i = 0; i < s.ops.size(); ++i) {
-    if (carries_body(s.ops[i].kind) && (!non_empty || !s.ops[i].body.empty())) out.push_back(i);
-  }
-  return out;
-}
-
 using OpIt = std::vector<Op>::const_iterator;
 
 /// a[0, i) + b[j, end), 1 <= i and j < |b| when they can be, so that both give ops.
@@ -512,8 +560,8 @@ Sequence take_body(const Sequence& a, const Sequence& b, Rng& rng, const Limits&
 DecodeLimits fuzz_limits() noexcept { return harness::kFuzzDecodeLimits; }
 
 const char* mutation_name(Mutation mutation) noexcept {
-  static constexpr const char* kNames[] = {"insert_driver",  "insert_body",   "delete", "duplicate", "swap",
-                                           "change_operand", "change_thread", "repeat"};
+  static constexpr const char* kNames[] = {"insert_driver", "insert_body",   "delete", "duplicate", "swap",
+                                           "change_operand", "change_thread", "repeat", "fan_out",   "fill_ctx"};
   const auto i = static_cast<std::size_t>(mutation);
   return i < std::size(kNames) ? kNames[i] : "?";
 }
@@ -541,6 +589,8 @@ bool mutate(Sequence& sequence, Mutation mutation, Rng& rng, const DecodeLimits&
     case Mutation::ChangeOperand: return change_operand(sequence, d);
     case Mutation::ChangeThread: return change_thread(sequence, d);
     case Mutation::Repeat: return repeat(sequence, d);
+    case Mutation::FanOut: return fan_out(sequence, d);
+    case Mutation::FillCtx: return fill_ctx(sequence, d);
   }
   return false;
 }

@@ -146,6 +146,77 @@ std::vector<Op> flat(const Sequence& s) {
   return out;
 }
 
+/// m is s with 2..7 copies of one start right after it (fewer only at the
+/// limit), each a copy but for its job and ctx, on jobs no other start of
+/// m holds while there are free ones.
+bool is_fan_out(const Sequence& s, const Sequence& m) {
+  if (m.ops.size() <= s.ops.size() || m.ops.size() - s.ops.size() > 7) return false;
+  const std::size_t n = m.ops.size() - s.ops.size();
+  std::set<int> held;
+  for (const Op& op : s.ops) {
+    if (carries_body(op.kind)) held.insert(op.job);
+  }
+  const bool names_left = held.size() + n <= static_cast<std::size_t>(fuzz_limits().jobs);
+  for (std::size_t i = 0; i < s.ops.size(); ++i) {
+    if (!carries_body(s.ops[i].kind)) continue;
+    Sequence expected = s;
+    for (std::size_t k = 0; k < n; ++k) {
+      Op copy = s.ops[i];
+      copy.job = m.ops[i + 1 + k].job;
+      copy.ctx = m.ops[i + 1 + k].ctx;
+      expected.ops.insert(expected.ops.begin() + static_cast<std::ptrdiff_t>(i + 1 + k), copy);
+    }
+    if (!(expected == m)) continue;
+    std::set<int> copies;
+    for (std::size_t k = 0; k < n; ++k) {
+      const int job = m.ops[i + 1 + k].job;
+      if (names_left && (held.contains(job) || !copies.insert(job).second)) return false;
+    }
+    return true;
+  }
+  return false;
+}
+
+/// m is s with, at one place of one body, set_fd ops on distinct keys that
+/// body did not set, with fds no op of s names.
+bool is_ctx_fill(const Sequence& s, const Sequence& m) {
+  if (m.ops.size() != s.ops.size()) return false;
+  int fresh_from = 0;
+  for (const Op& op : flat(s)) {
+    if (op.kind == OpKind::SetFd) fresh_from = std::max(fresh_from, op.fd + 1);
+  }
+  for (std::size_t i = 0; i < s.ops.size(); ++i) {
+    const std::vector<Op>& before = s.ops[i].body;
+    const std::vector<Op>& after = m.ops[i].body;
+    if (before == after) continue;
+    if (after.size() <= before.size()) return false;
+    const std::size_t n = after.size() - before.size();
+    for (std::size_t at = 0; at <= before.size(); ++at) {
+      std::vector<Op> l = before;
+      l.insert(l.begin() + static_cast<std::ptrdiff_t>(at), after.begin() + static_cast<std::ptrdiff_t>(at),
+               after.begin() + static_cast<std::ptrdiff_t>(at + n));
+      if (l != after) continue;
+      std::set<int> keys;
+      for (std::size_t k = at; k < at + n; ++k) {
+        const Op& f = after[k];
+        const bool key_was_set = std::any_of(before.begin(), before.end(), [&](const Op& b) {
+          return b.kind == OpKind::SetFd && b.key == f.key;
+        });
+        if (f.kind != OpKind::SetFd || key_was_set || !keys.insert(f.key).second ||
+            (f.fd < fresh_from && f.fd != harness::kDecodeMaxFd)) {
+          return false;
+        }
+      }
+      Sequence rest = m;
+      rest.ops[i].body = before;
+      return rest == s;
+    }
+    return false;
+  }
+  return false;
+}
+
+
 /// Whether `m` is `s` with one number field of one op changed (kind, thread, shape kept).
 bool one_operand_changed(const Sequence& s, const Sequence& m) {
   if (s.ops.size() != m.ops.size()) return false;
@@ -186,6 +257,8 @@ bool does_what_it_says(Mutation mutation, const Sequence& s, const Sequence& m) 
     case Mutation::ChangeOperand: return one_operand_changed(s, m);
     case Mutation::ChangeThread: return one_thread_changed(s, m);
     case Mutation::Repeat: return is_repetition(s, m);
+    case Mutation::FanOut: return is_fan_out(s, m);
+    case Mutation::FillCtx: return is_ctx_fill(s, m);
   }
   return false;
 }

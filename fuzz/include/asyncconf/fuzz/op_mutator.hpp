@@ -59,14 +59,16 @@ enum class Mutation : std::uint8_t {
   ChangeOperand,  ///< one operand of one op: re-drawn in its range, or +-1 for numbers
   ChangeThread,   ///< the thread of one driver op
   Repeat,         ///< one op (not a start) 8, 64 or 255 more times right after it (the byte form's repeat)
+  FanOut,         ///< a start and 2..7 copies right after it, each on a fresh job: many jobs paused at once
+  FillCtx,        ///< a run of set_fd into one body, one per key it does not set yet: many fds in one ctx
 };
-inline constexpr std::size_t kMutationCount = 8;
+inline constexpr std::size_t kMutationCount = 10;
 inline constexpr std::array<Mutation, kMutationCount> kMutations{
-    Mutation::InsertDriver,  Mutation::InsertBody,    Mutation::Delete,       Mutation::Duplicate,
-    Mutation::Swap,          Mutation::ChangeOperand, Mutation::ChangeThread, Mutation::Repeat};
+    Mutation::InsertDriver, Mutation::InsertBody,   Mutation::Delete, Mutation::Duplicate, Mutation::Swap,
+    Mutation::ChangeOperand, Mutation::ChangeThread, Mutation::Repeat, Mutation::FanOut,    Mutation::FillCtx};
 /// Relative weights with which mutate_ops picks them (indexed like kMutations):
 /// growth (insert, duplicate) outweighs delete so that inputs grow deep.
-inline constexpr std::array<unsigned, kMutationCount> kMutationWeights{4, 3, 3, 4, 2, 4, 1, 1};
+inline constexpr std::array<unsigned, kMutationCount> kMutationWeights{4, 3, 3, 4, 2, 4, 1, 1, 1, 1};
 
 /// "insert_driver", "insert_body", ...
 const char* mutation_name(Mutation mutation) noexcept;
