@@ -2,8 +2,9 @@
 # Rebuilds the seed corpora in fuzz/corpus/<target>/: seeds from the
 # generator and from explore's findings against every broken variant of the
 # reference (fuzz_seeds), minimised with libFuzzer's -merge=1 (only inputs
-# that add coverage stay). Run it after the language or the targets change,
-# and commit the result.
+# that add coverage stay), then written canonical (fuzz_seeds --canonical:
+# bytes whose meaning survives an op added to ops.def; a corpus test checks
+# it). Run it after the language or the targets change, and commit the result.
 # Usage: ci/fuzz-corpora.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,3 +31,6 @@ for target in "${targets[@]}"; do
   build/fuzz/fuzz/$target -merge=1 "fuzz/corpus/$target" "$work/seeds/$target" 2>&1 | grep -E 'MERGE-OUTER: [0-9]+ new files' || true
   echo "$target: $before -> $(find "fuzz/corpus/$target" -type f | wc -l) inputs"
 done
+# libFuzzer's merge keeps inputs as it found them; the op targets' corpora
+# hold each as the encoder writes it.
+build/fuzz/fuzz/fuzz_seeds --canonical fuzz/corpus/fuzz_sequence fuzz/corpus/fuzz_differential fuzz/corpus/fuzz_wait_ctx

@@ -4,6 +4,12 @@
 // and de-facto, on one, two and four threads), some text the parser must refuse,
 // and each FILE.seq given (explore's findings). ci/fuzz-corpora.sh merges
 // them into fuzz/corpus/.
+//
+// fuzz_seeds --canonical DIR...: rewrites each input of the op targets'
+// corpus folders DIR as the encoder writes it (encode(decode(bytes))), the
+// same sequence in bytes whose meaning an op added to ops.def keeps. Inputs
+// merged from a fuzzing run need it: libFuzzer's own byte mutations write
+// kind bytes past the last op, which wrap around the op table.
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -30,13 +36,41 @@ void write(const fs::path& path, const std::string& bytes) {
 
 std::string as_string(const std::vector<std::uint8_t>& b) { return {b.begin(), b.end()}; }
 
+int canonicalize(int argc, char** argv) {
+  int inputs = 0;
+  int rewritten = 0;
+  for (int i = 2; i < argc; ++i) {
+    if (!fs::is_directory(argv[i])) {
+      std::fprintf(stderr, "fuzz_seeds: %s: not a folder\n", argv[i]);
+      return 2;
+    }
+    for (const fs::directory_entry& e : fs::directory_iterator(argv[i])) {
+      std::ifstream in(e.path(), std::ios::binary);
+      const std::vector<std::uint8_t> bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+      if (!in.eof() && in.fail()) {
+        std::fprintf(stderr, "fuzz_seeds: %s: cannot read\n", e.path().c_str());
+        return 2;
+      }
+      const std::vector<std::uint8_t> canonical =
+          harness::encode_sequence(harness::decode_sequence(bytes, fuzz::fuzz_limits()), fuzz::fuzz_limits());
+      ++inputs;
+      if (canonical == bytes) continue;
+      write(e.path(), as_string(canonical));
+      ++rewritten;
+    }
+  }
+  std::printf("fuzz_seeds: %d of %d inputs rewritten canonical\n", rewritten, inputs);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::fprintf(stderr, "usage: fuzz_seeds OUT_DIR [FILE.seq...]\n");
+    std::fprintf(stderr, "usage: fuzz_seeds OUT_DIR [FILE.seq...]\n       fuzz_seeds --canonical DIR...\n");
     return 2;
   }
+  if (std::string(argv[1]) == "--canonical") return canonicalize(argc, argv);
   const fs::path out = argv[1];
   for (const char* t : {"fuzz_sequence", "fuzz_differential", "fuzz_wait_ctx", "fuzz_seq_text"}) {
     fs::create_directories(out / t);
