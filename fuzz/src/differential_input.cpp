@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "asyncconf/fuzz/depth_features.hpp"
 #include "asyncconf/fuzz/fuzz_env.hpp"
 #include "asyncconf/fuzz/inputs.hpp"
 #include "asyncconf/fuzz/op_mutator.hpp"
@@ -51,6 +52,7 @@ int check_differential(const std::uint8_t* data, std::size_t size) {
   record_all.check = false;
   config.thread_exits = false;
   harness::Plan p = harness::plan(s, config, std::move(spent().plan));
+  note_depth(p);
   harness::RunResult ra = harness::run_plan(a.impl.api(), p, record_all, std::move(spent().result));
   harness::RunResult rb = harness::run_plan(b.impl.api(), p, record_all, std::move(spent().result2));
   const std::size_t n = std::min(ra.observed.size(), rb.observed.size());

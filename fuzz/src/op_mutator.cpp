@@ -182,7 +182,7 @@ long draw_arg(Rng& rng) {
 /// A name that no body-carrying op holds: one some other op already names
 /// (a ctx that wctx_new made, a job a resume waits for), else null where the
 /// form allows it, else any free one; `current` when none is free.
-long fresh_name(const Operand& o, const Draw& d, long current) {
+long fresh_name(const Operand& o, const Draw& d, long current, bool null_is_fresh = true) {
   const Names names = names_of(o.form);
   const Domain dom = domain(o.form, d.limits);
   const std::vector<long> held = names_in(d.seq, names, true);
@@ -194,7 +194,7 @@ long fresh_name(const Operand& o, const Draw& d, long current) {
     if (contains(used, v)) free_used.push_back(v);
   }
   if (!free_used.empty()) return free_used[d.rng.below(free_used.size())];
-  if (dom.lo < 0) return -1;
+  if (dom.lo < 0 && null_is_fresh) return -1;
   if (!free_any.empty()) return free_any[d.rng.below(free_any.size())];
   return current;
 }
@@ -328,13 +328,15 @@ bool delete_op(Sequence& s, const Draw& d) {
   return true;
 }
 
-/// A copy of a start gets names no other start holds (see mutate()).
-void freshen(Op& copy, const Draw& d) {
+/// A copy of a start gets names no other start holds (see mutate()). With
+/// `null_is_fresh` false, a ctx is a real one even when none is free of
+/// use (fan_out makes it: a job with a NULL ctx need not pause).
+void freshen(Op& copy, const Draw& d, bool null_is_fresh = true) {
   if (!carries_body(copy.kind)) return;
   for (const Operand& o : harness::op_schema(copy.kind).operands()) {
     if (!is_scalar(o, false) || names_of(o.form) == Names::None) continue;
     const long v = harness::get_field(copy, o.field);
-    if (v >= 0) harness::set_field(copy, o.field, fresh_name(o, d, v));  // a null ctx stays null
+    if (v >= 0) harness::set_field(copy, o.field, fresh_name(o, d, v, null_is_fresh));  // a null ctx stays null
   }
 }
 
@@ -386,16 +388,29 @@ std::vector<std::size_t> starts_of(const Sequence& s, bool non_empty) {
 
 // Many jobs paused at once: a start and 2..7 copies of it right after it,
 // each copy with fresh names (freshen), so that the body's pauses hold
-// them all paused together.
+// them all paused together. A wait ctx serves one job at a time, so a copy
+// whose fresh ctx no earlier wctx_new made gets one right before it.
 bool fan_out(Sequence& s, const Draw& d) {
   const std::vector<std::size_t> starts = starts_of(s, false);
   if (starts.empty() || s.ops.size() >= d.limits.max_driver_ops) return false;
   const std::size_t at = starts[d.rng.below(starts.size())];
-  const std::size_t copies = std::min<std::size_t>(2 + d.rng.below(6), d.limits.max_driver_ops - s.ops.size());
-  for (std::size_t i = 0; i < copies; ++i) {
+  const std::size_t copies = 2 + d.rng.below(6);
+  std::size_t pos = at + 1;
+  for (std::size_t i = 0; i < copies && s.ops.size() < d.limits.max_driver_ops; ++i) {
     Op copy = s.ops[at];
-    freshen(copy, d);  // sees the copies before it
-    s.ops.insert(s.ops.begin() + static_cast<std::ptrdiff_t>(at + 1 + i), std::move(copy));
+    freshen(copy, d, /*null_is_fresh=*/false);  // sees the copies before it
+    const auto made_before = [&](int ctx) {
+      return std::any_of(s.ops.begin(), s.ops.begin() + static_cast<std::ptrdiff_t>(pos),
+                         [ctx](const Op& op) { return op.kind == OpKind::WaitCtxNew && op.ctx == ctx; });
+    };
+    if (copy.ctx >= 0 && !made_before(copy.ctx) && s.ops.size() + 1 < d.limits.max_driver_ops) {
+      Op make;
+      make.kind = OpKind::WaitCtxNew;
+      make.thread = copy.thread;
+      make.ctx = copy.ctx;
+      s.ops.insert(s.ops.begin() + static_cast<std::ptrdiff_t>(pos++), make);
+    }
+    s.ops.insert(s.ops.begin() + static_cast<std::ptrdiff_t>(pos++), std::move(copy));
   }
   return true;
 }

@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "asyncconf/fuzz/depth_features.hpp"
 #include "asyncconf/fuzz/fuzz_env.hpp"
 #include "asyncconf/fuzz/inputs.hpp"
 #include "asyncconf/fuzz/op_mutator.hpp"
@@ -44,6 +45,7 @@ int check(const char* target, const harness::Sequence& s, bool own_threads) {
   if (options.reuses_threads()) config.thread_exits = false;
   // The previous input's plan and result lend their memory (spent()).
   harness::Plan p = harness::plan(s, config, std::move(spent().plan));
+  note_depth(p);
   harness::RunResult r = harness::run_plan(impl.impl.api(), p, options, std::move(spent().result));
   if (r.violation()) report_violation(target, s, p, r);
   spent().plan = std::move(p);
