@@ -22,5 +22,7 @@ void setup_explore(CLI::App& app, int& exit_code);
 void setup_replay(CLI::App& app, int& exit_code);
 void setup_diff(CLI::App& app, int& exit_code);
 void setup_decode(CLI::App& app, int& exit_code);
+/// `accel bench` (fake_accel's benchmark).
+void setup_accel(CLI::App& app, int& exit_code);
 
 }  // namespace asyncconf::cli

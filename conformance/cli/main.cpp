@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   asyncconf::cli::setup_replay(app, exit_code);
   asyncconf::cli::setup_diff(app, exit_code);
   asyncconf::cli::setup_decode(app, exit_code);
+  asyncconf::cli::setup_accel(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -335,6 +335,7 @@ std::shared_ptr<Notifier> Device::open_fd_notifier() {
 void Device::wake_at(std::chrono::steady_clock::time_point deadline, std::weak_ptr<Notifier> notifier,
                      std::weak_ptr<const Completion> completion) {
   Impl& d = *impl_;
+  bool earliest = false;
   {
     const std::lock_guard lock(d.watch_mutex);
     // Settled watches wait for their deadline in the heap; drop them before it grows without bound.
@@ -345,8 +346,12 @@ void Device::wake_at(std::chrono::steady_clock::time_point deadline, std::weak_p
     }
     d.watches.push_back({deadline, std::move(notifier), std::move(completion)});
     std::push_heap(d.watches.begin(), d.watches.end(), later);
+    // The watch thread sleeps until the earliest deadline: only a new
+    // earliest one needs to wake it (a wake per offload cost a context
+    // switch per request).
+    earliest = d.watches.front().at == deadline;
   }
-  d.watch_cv.notify_one();
+  if (earliest) d.watch_cv.notify_one();
 }
 
 DeviceCounters Device::counters() const noexcept {
