@@ -1,5 +1,7 @@
 #include "job_driver.hpp"
 
+#include <thread>
+
 #include <dirent.h>
 #include <poll.h>
 #include <sys/eventfd.h>
@@ -153,6 +155,16 @@ std::vector<JobDriver::Job*> JobDriver::woken_jobs(int timeout_ms) {
       step(*job);
     }
   }
+}
+
+std::function<int()> after_pauses(const Device& device, std::uint64_t pauses, int value) {
+  return [&device, pauses, value] {
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (device.counters().paused < pauses && std::chrono::steady_clock::now() < give_up) {
+      std::this_thread::sleep_for(std::chrono::microseconds(50));
+    }
+    return value;
+  };
 }
 
 }  // namespace asyncconf::accel::testing

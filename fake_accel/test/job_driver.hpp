@@ -22,6 +22,12 @@ const harness::AsyncApi& reference_api();
 /// How many fds this process has open (/proc/self/fd).
 int open_fd_count();
 
+/// Work that returns `value` only once the device has counted `pauses`
+/// pauses of the helper (it counts one just before each ASYNC_pause_job),
+/// so that a test expecting a job to pause never finds the request done
+/// first, however late a loaded machine runs the job. Gives up after 10 s.
+std::function<int()> after_pauses(const Device& device, std::uint64_t pauses, int value);
+
 class JobDriver {
 public:
   enum class WakeBy {

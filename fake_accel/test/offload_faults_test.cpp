@@ -11,6 +11,7 @@
 namespace asyncconf::accel {
 namespace {
 
+using testing::after_pauses;
 using testing::config_from;
 using testing::JobDriver;
 using testing::reference_api;
@@ -18,9 +19,10 @@ using Status = OffloadResult::Status;
 
 // Runs one job offloading `return 42` on a device configured by `text`.
 struct OneJob {
-  explicit OneJob(const std::string& text, JobDriver::WakeBy wake = JobDriver::WakeBy::Fds)
+  /// The job's work returns 42 once the helper has paused `pauses` times.
+  explicit OneJob(const std::string& text, JobDriver::WakeBy wake = JobDriver::WakeBy::Fds, std::uint64_t pauses = 0)
       : device(config_from(text)), driver(reference_api(), device, wake) {
-    driver.start(driver.add_context(), [] { return 42; });
+    driver.start(driver.add_context(), after_pauses(device, pauses, 42));
   }
   const OffloadResult& result() const { return driver.job(0).result; }
 
@@ -155,7 +157,7 @@ TEST(OffloadFaultsTest, FullRingIsRetriedUntilThereIsRoom) {
 }
 
 TEST(OffloadFaultsTest, CallbackModeRingFullAsksForAResumeWithEagain) {
-  OneJob one("notify=callback;latency=fixed:1ms;faults=ring_full=first:2", JobDriver::WakeBy::Callback);
+  OneJob one("notify=callback;latency=fixed:1ms;faults=ring_full=first:2", JobDriver::WakeBy::Callback, 3);
   ASSERT_TRUE(one.driver.run());
   EXPECT_EQ(one.result().value, 42);
   EXPECT_EQ(one.driver.job(0).status_at_pause,

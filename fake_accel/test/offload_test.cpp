@@ -13,6 +13,7 @@
 namespace asyncconf::accel {
 namespace {
 
+using testing::after_pauses;
 using testing::config_from;
 using testing::JobDriver;
 using testing::open_fd_count;
@@ -65,7 +66,7 @@ TEST(OffloadTest, JobWithoutAWaitCtxRunsTheWorkHere) {
 TEST(OffloadTest, JobPausesUntilTheDeviceIsDone) {
   Device device(config_from("latency=fixed:5ms"));
   JobDriver driver(reference_api(), device);
-  driver.start(driver.add_context(), [] { return 42; });
+  driver.start(driver.add_context(), after_pauses(device, 1, 42));
   EXPECT_FALSE(driver.job(0).finished);
   ASSERT_TRUE(driver.run());
   EXPECT_EQ(driver.job(0).result.status, Status::Ok);
@@ -83,7 +84,11 @@ TEST(OffloadTest, SixteenJobsInFlightAtOnceEachGetTheirValue) {
   Rendezvous all_in_flight(kJobs);
   Device device(config_from("workers=16;queue_depth=16;latency=uniform:0..1ms"));
   JobDriver driver(reference_api(), device);
-  for (int i = 0; i < kJobs; ++i) driver.start(driver.add_context(), [&all_in_flight, i] { return all_in_flight.arrive(i * 3); });
+  for (int i = 0; i < kJobs; ++i) {
+    driver.start(driver.add_context(), [&all_in_flight, &device, i] {
+      return all_in_flight.arrive(after_pauses(device, kJobs, i * 3)());
+    });
+  }
   ASSERT_TRUE(driver.run());
   for (int i = 0; i < kJobs; ++i) {
     EXPECT_EQ(driver.job(i).result.status, Status::Ok) << i;
@@ -132,7 +137,7 @@ TEST(OffloadTest, CallbackModeWakesThroughTheWaitCtxCallback) {
   Device device(config_from("notify=callback;latency=fixed:2ms"));
   JobDriver driver(reference_api(), device, JobDriver::WakeBy::Callback);
   const int ctx = driver.add_context();
-  driver.start(ctx, [] { return 11; });
+  driver.start(ctx, after_pauses(device, 1, 11));
   ASSERT_TRUE(driver.run());
   EXPECT_EQ(driver.job(0).result.value, 11);
   EXPECT_EQ(driver.job(0).status_at_pause, std::vector<int>{ASYNC_STATUS_OK});
