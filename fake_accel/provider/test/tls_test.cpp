@@ -7,11 +7,16 @@
 // and the loop waits on SSL_get_all_async_fds, as nginx does.
 #include <poll.h>
 
+#include <atomic>
+#include <chrono>
 #include <cstdint>
+#include <cstdlib>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <openssl/async.h>
 #include <openssl/bio.h>
 #include <openssl/evp.h>
 #include <openssl/provider.h>
@@ -22,7 +27,12 @@ namespace {
 
 class FakeAccelTls : public ::testing::Test {
 protected:
+  /// The device's configuration string for this fixture (FAKEACCEL_CONFIG,
+  /// read when the provider loads).
+  virtual const char* device_config() const { return ""; }
+
   void SetUp() override {
+    ASSERT_EQ(setenv("FAKEACCEL_CONFIG", device_config(), 1), 0);
     libctx_ = OSSL_LIB_CTX_new();
     ASSERT_NE(libctx_, nullptr);
     ASSERT_EQ(OSSL_PROVIDER_set_default_search_path(libctx_, FAKEACCEL_PROVIDER_DIR), 1);
@@ -30,6 +40,7 @@ protected:
     ASSERT_NE(fakeaccel_, nullptr);
     default_ = OSSL_PROVIDER_load(libctx_, "default");
     ASSERT_NE(default_, nullptr);
+    ASSERT_EQ(unsetenv("FAKEACCEL_CONFIG"), 0);
     key_ = EVP_PKEY_Q_keygen(libctx_, nullptr, "EC", "P-256");
     ASSERT_NE(key_, nullptr);
     cert_ = self_signed(key_);
@@ -104,9 +115,32 @@ struct Handshake {
   std::string failure;
 };
 
+// Set by libssl's async callback (SSL_set_async_callback), on the
+// device's worker thread, when the server's job can go on.
+std::atomic<int> g_async_callbacks{0};
+
+int on_async_ready(SSL*, void*) {
+  g_async_callbacks.fetch_add(1);
+  return 1;
+}
+
+// Waits until the async callback came (1 s at most), or the job asked to
+// be resumed at once (status EAGAIN: the device's ring was full).
+bool wait_async_callback(SSL* ssl, int seen) {
+  for (int i = 0; i < 100000; ++i) {
+    if (g_async_callbacks.load() > seen) return true;
+    int status = ASYNC_STATUS_OK;
+    if (SSL_get_async_status(ssl, &status) == 1 && status == ASYNC_STATUS_EAGAIN) return true;
+    std::this_thread::sleep_for(std::chrono::microseconds(10));
+  }
+  return false;
+}
+
+enum class Wake { Fds, Callback };
+
 // One TLS 1.3 handshake between a client and a server (SSL_MODE_ASYNC when
-// `async`), both on `libctx`, driven to the end over a BIO pair.
-Handshake handshake(OSSL_LIB_CTX* libctx, X509* cert, EVP_PKEY* key, bool async) {
+// `async`, woken as `wake` says), both on `libctx`, over a BIO pair.
+Handshake handshake(OSSL_LIB_CTX* libctx, X509* cert, EVP_PKEY* key, bool async, Wake wake = Wake::Fds) {
   Handshake h;
   SSL_CTX* server_ctx = SSL_CTX_new_ex(libctx, nullptr, TLS_server_method());
   SSL_CTX* client_ctx = SSL_CTX_new_ex(libctx, nullptr, TLS_client_method());
@@ -121,12 +155,14 @@ Handshake handshake(OSSL_LIB_CTX* libctx, X509* cert, EVP_PKEY* key, bool async)
     h.failure = "set-up failed";
   } else {
     if (async) SSL_set_mode(server, SSL_MODE_ASYNC);
+    if (wake == Wake::Callback) SSL_set_async_callback(server, &on_async_ready);
     SSL_set_bio(server, server_bio, server_bio);
     SSL_set_bio(client, client_bio, client_bio);
     SSL_set_accept_state(server);
     SSL_set_connect_state(client);
     Step s = Step::Peer;
     Step c = Step::Peer;
+    int callbacks_seen = g_async_callbacks.load();
     for (int round = 0; round < 10000 && h.failure.empty() && (s != Step::Done || c != Step::Done); ++round) {
       if (c != Step::Done) c = step_of(client, SSL_do_handshake(client));
       if (s != Step::Done) s = step_of(server, SSL_do_handshake(server));
@@ -134,8 +170,12 @@ Handshake handshake(OSSL_LIB_CTX* libctx, X509* cert, EVP_PKEY* key, bool async)
       if (s == Step::Failed) h.failure = "server handshake failed";
       if (s == Step::Async) {
         ++h.want_async;
-        if (!wait_async_fds(server)) h.failure = "no async fd became readable within 1 s";
+        if (wake == Wake::Fds && !wait_async_fds(server)) h.failure = "no async fd became readable within 1 s";
+        if (wake == Wake::Callback && !wait_async_callback(server, callbacks_seen)) {
+          h.failure = "no async callback within 1 s";
+        }
       }
+      callbacks_seen = g_async_callbacks.load();
     }
     h.done = h.failure.empty() && s == Step::Done && c == Step::Done && SSL_version(server) == TLS1_3_VERSION;
   }
@@ -166,6 +206,23 @@ TEST_F(FakeAccelTls, WithoutAsyncModeTheSameHandshakeNeverWaits) {
   EXPECT_EQ(counter("fakeaccel.paused"), paused_before);
   // Outside a job the digests run in the caller: the device sees nothing.
   EXPECT_EQ(counter("fakeaccel.submitted"), submitted_before);
+}
+
+// The device wakes jobs through the WAIT_CTX callback, which libssl sets
+// when the application gives SSL_set_async_callback: no fd at all.
+class FakeAccelTlsCallback : public FakeAccelTls {
+protected:
+  const char* device_config() const override { return "notify=callback"; }
+};
+
+TEST_F(FakeAccelTlsCallback, AsyncServerHandshakeIsWokenByTheAsyncCallback) {
+  const int callbacks_before = g_async_callbacks.load();
+  const Handshake h = handshake(libctx_, cert_, key_, /*async=*/true, Wake::Callback);
+  ASSERT_TRUE(h.done) << h.failure;
+  EXPECT_GT(h.want_async, 0);
+  EXPECT_GE(g_async_callbacks.load() - callbacks_before, h.want_async);
+  EXPECT_EQ(counter("fakeaccel.open_fds"), 0u) << "callback mode opened a device fd";
+  EXPECT_EQ(counter("fakeaccel.timeouts"), 0u);
 }
 
 }  // namespace
