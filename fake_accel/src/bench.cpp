@@ -314,8 +314,7 @@ double mean_latency_s(const DeviceConfig& config, std::uint64_t n) {
   return sum / static_cast<double>(n);
 }
 
-BenchRun measure(const detail::BenchCalls& calls, const BenchOptions& o, const DeviceConfig& config,
-                 std::uint64_t* device_requests) {
+BenchRun measure(const detail::BenchCalls& calls, const BenchOptions& o) {
   BenchRun run;
   std::string failure;
   const int pool = static_cast<int>(o.in_flight);
@@ -327,7 +326,7 @@ BenchRun measure(const detail::BenchCalls& calls, const BenchOptions& o, const D
   {
     std::optional<TimerSlack> slack;
     if (o.timer_slack) slack.emplace(static_cast<long>(std::max<std::int64_t>(1, o.timer_slack->count())));
-    device.emplace(config);
+    device.emplace(o.device);
   }
   {
     Loop loop(calls, *device, o.in_flight);
@@ -362,7 +361,6 @@ BenchRun measure(const detail::BenchCalls& calls, const BenchOptions& o, const D
   }
   calls.cleanup_thread();
   run.counters = device->counters();
-  if (device_requests != nullptr) *device_requests = run.counters.submitted + run.counters.rejected;
   device.reset();
   if (!run.error.empty()) return run;
   if (run.counters.open_fds != 0) {
@@ -386,9 +384,9 @@ BenchResult detail::run_bench(const BenchCalls& calls, const BenchOptions& o) {
     r.run.error = "in_flight must be at least 1";
     return r;
   }
-  std::uint64_t drawn = 0;
-  r.run = measure(calls, o, o.device, &drawn);
-  r.latency_mean_us = mean_latency_s(o.device, drawn) * 1e6;
+  r.run = measure(calls, o);
+  // Every submit() drew a request index, rejected ones included.
+  r.latency_mean_us = mean_latency_s(o.device, r.run.counters.submitted + r.run.counters.rejected) * 1e6;
   r.cpus = usable_cpus();
   if (r.run.error.empty() && r.run.requests > 0 && r.run.cpu_seconds > 0 && r.run.loop_cpu_seconds > 0) {
     const auto n = static_cast<double>(r.run.requests);
