@@ -5,27 +5,17 @@
 #include <cstring>
 #include <memory>
 
-#include <openssl/async.h>
 #include <openssl/core_dispatch.h>
 #include <openssl/core_names.h>
+#include <openssl/err.h>
 #include <openssl/params.h>
 
 #include "asyncconf/accel/offload.hpp"
+#include "libcrypto_async.hpp"
 #include "provider.hpp"
 
 namespace asyncconf::accel::provider {
 namespace {
-
-/// libcrypto's own ASYNC functions, named as offload() expects them.
-struct LibcryptoAsync {
-  decltype(&::ASYNC_get_current_job) ASYNC_get_current_job = &::ASYNC_get_current_job;
-  decltype(&::ASYNC_get_wait_ctx) ASYNC_get_wait_ctx = &::ASYNC_get_wait_ctx;
-  decltype(&::ASYNC_pause_job) ASYNC_pause_job = &::ASYNC_pause_job;
-  decltype(&::ASYNC_WAIT_CTX_set_wait_fd) ASYNC_WAIT_CTX_set_wait_fd = &::ASYNC_WAIT_CTX_set_wait_fd;
-  decltype(&::ASYNC_WAIT_CTX_get_fd) ASYNC_WAIT_CTX_get_fd = &::ASYNC_WAIT_CTX_get_fd;
-  decltype(&::ASYNC_WAIT_CTX_get_callback) ASYNC_WAIT_CTX_get_callback = &::ASYNC_WAIT_CTX_get_callback;
-  decltype(&::ASYNC_WAIT_CTX_set_status) ASYNC_WAIT_CTX_set_status = &::ASYNC_WAIT_CTX_set_status;
-};
 
 struct Sha2Info {
   std::size_t size;
@@ -102,7 +92,14 @@ int digest_final(void* vctx, unsigned char* out, size_t* outl, size_t outsz) {
   const OffloadResult result = offload(LibcryptoAsync{}, ctx->prov->device(), [work] {
     return EVP_DigestFinal_ex(work->ctx, work->out, &work->len);
   });
-  if (!result.ok() || result.value != 1) return 0;
+  if (!result.ok()) {
+    // Say why on the error queue: libssl only adds its own "internal error".
+    const std::string_view why = to_string(result.status);
+    ERR_raise_data(ERR_LIB_PROV, ERR_R_OPERATION_FAIL, "fakeaccel: digest final on the device: %.*s",
+                   static_cast<int>(why.size()), why.data());
+    return 0;
+  }
+  if (result.value != 1) return 0;
   std::memcpy(out, work->out, work->len);
   *outl = work->len;
   return 1;

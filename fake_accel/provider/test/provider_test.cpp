@@ -3,6 +3,7 @@
 #include <poll.h>
 
 #include <array>
+#include <cstdlib>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -22,7 +23,12 @@ protected:
     libctx_ = OSSL_LIB_CTX_new();
     ASSERT_NE(libctx_, nullptr);
     ASSERT_EQ(OSSL_PROVIDER_set_default_search_path(libctx_, FAKEACCEL_PROVIDER_DIR), 1);
+    // A job's request must not be done before the job pauses for it (at
+    // 100 us, a job the machine ran late found it done: no pause). Outside
+    // a job the work runs at once, whatever the latency.
+    ASSERT_EQ(setenv("FAKEACCEL_CONFIG", "latency=fixed:5ms;workers=16", 1), 0);
     fakeaccel_ = OSSL_PROVIDER_load(libctx_, "fakeaccel");
+    ASSERT_EQ(unsetenv("FAKEACCEL_CONFIG"), 0);
     ASSERT_NE(fakeaccel_, nullptr) << "fakeaccel.so not loadable from " FAKEACCEL_PROVIDER_DIR;
     default_ = OSSL_PROVIDER_load(libctx_, "default");
     ASSERT_NE(default_, nullptr);
