@@ -16,6 +16,7 @@ packages=(
   libcli11-dev nlohmann-json3-dev libbenchmark-dev
   pkg-config libxml2-utils libmd-dev dpkg-dev
   groff-base
+  haproxy curl
 )
 
 missing=()

@@ -23,7 +23,7 @@ declare -A tiers=(
   [fuzz]="fuzz"
   [tsan]="threads"
 )
-all_tiers="unit format suite mutation explore property threads fuzz openssl catalogue install bench"
+all_tiers="unit format suite mutation explore property threads fuzz openssl catalogue install bench e2e"
 
 timings=()
 phase() {  # phase NAME COMMAND...: runs it and records its wall time

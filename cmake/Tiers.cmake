@@ -21,9 +21,12 @@
 #             with the model (data, not code: once)
 #   install   the installed tree, run away from the build
 #   bench     the benchmarks' smoke runs (that they run, not how fast)
+#   e2e       a real server end to end: HAProxy with ssl-mode-async on the
+#             fakeaccel provider (ci/haproxy-e2e.sh; about 15 s, default
+#             build only)
 # A test program registered with gtest_discover_tests gets one label only
 # (its PROPERTIES flatten a list), so each such program is in one tier.
-set(ASYNCCONF_TIERS unit format suite mutation explore property threads fuzz openssl catalogue install bench)
+set(ASYNCCONF_TIERS unit format suite mutation explore property threads fuzz openssl catalogue install bench e2e)
 foreach(tier IN LISTS ASYNCCONF_TIERS)
   add_custom_target(tier_${tier})
 endforeach()
