@@ -44,6 +44,8 @@ struct ExploreCommandOptions {
   std::string formats = "json,junit,md,html";
   bool quiet = false;
   bool depth = false;
+  bool device = false;
+  std::string device_faults;
   // Which of the optional flags were given.
   bool sequences_given = false;
   bool time_given = false;
@@ -53,7 +55,7 @@ struct ExploreCommandOptions {
 harness::ExploreCommand repeat_of(const ExploreCommandOptions& o) {
   harness::ExploreCommand c{o.impl, o.run.seed, static_cast<std::size_t>(o.sequences), std::nullopt,
                             static_cast<std::size_t>(o.run.max_ops), o.run.threads, o.level,
-                            o.misuse_given ? o.misuse : "", o.run.timeout_ms};
+                            o.misuse_given ? o.misuse : "", o.run.timeout_ms, o.device, o.device_faults};
   if (o.time_given) c.seconds = o.time;
   return c;
 }
@@ -85,7 +87,8 @@ std::vector<fs::path> write_finding(const ExploreCommandOptions& o, const std::s
   const fs::path c_path = out_dir / (stem + ".c");
   const auto replay_of = [&](const fs::path& file) {
     return harness::command_line(
-        harness::replay_words(file.string(), o.impl, o.level, o.misuse_given ? o.misuse : "", o.run.timeout_ms));
+        harness::replay_words(file.string(), o.impl, o.level, o.misuse_given ? o.misuse : "", o.run.timeout_ms,
+                              o.device_faults, o.run.seed));
   };
   const harness::ExploreSettings settings{o.run.seed, o.level, static_cast<std::size_t>(o.run.max_ops),
                                           o.run.threads};
@@ -180,17 +183,23 @@ int run_explore(const CLI::App& cmd, ExploreCommandOptions o) {
   eo.threads = o.run.threads;
   eo.level = level;
   eo.misuse = misuse;
+  eo.device = o.device || !o.device_faults.empty();
+  eo.device_faults = !o.device_faults.empty();
+  if (eo.device_faults) {
+    const std::string why = harness::set_device_faults(o.device_faults, o.run.seed);
+    if (!why.empty()) return usage_error(cmd, "--device-faults: " + why);
+  }
   eo.timeout = timeout;
   eo.shrink_attempts = static_cast<std::size_t>(o.run.shrink_attempts);
   eo.stop = &stop_flag();
 
   std::printf("asyncconf explore %s: %s\n", ASYNCCONF_VERSION, summary.c_str());
-  std::printf("  seed %" PRIu64 "%s, level %s%s, %s, at most %lld ops per sequence, %d thread(s)\n", o.run.seed,
+  std::printf("  seed %" PRIu64 "%s, level %s%s, %s, at most %lld ops per sequence, %d thread(s)%s\n", o.run.seed,
               o.run.seed_given ? "" : " (from the clock)", o.level.c_str(),
               o.misuse_given ? (", misuse: " + harness::misuse_names(misuse)).c_str() : "",
               o.time_given ? (harness::seconds_text(o.time) + " s").c_str()
                            : (std::to_string(o.sequences) + " sequences").c_str(),
-              o.run.max_ops, o.run.threads);
+              o.run.max_ops, o.run.threads, o.device ? ", offloading to the device" : "");
   std::printf("  repeat with: %s\n", harness::command_line(harness::explore_words(repeat_of(o))).c_str());
   std::fflush(stdout);
 
@@ -261,6 +270,17 @@ void setup_explore(CLI::App& app, int& exit_code) {
                  "./asyncconf-explore)");
   add_format_option(*cmd, o->formats);
   add_quiet_flag(*cmd, o->quiet);
+  cmd->add_flag("--device", o->device,
+                "Bodies also offload to the simulated device (fake_accel/: 2 workers, 20 us) and the "
+                "driver awaits them by select, edge-triggered epoll, the wait ctx's callback or busy "
+                "resumes: the offload and await ops (harness/README.md). Heap blocks are then not "
+                "counted (the device allocates on its own threads); fds are");
+  cmd->add_option("--device-faults", o->device_faults,
+                  "With --device (implied): the device misbehaves, by fake_accel's rules, e.g. "
+                  "'spurious=0.3,duplicate=every:4,late=0.1,notify_early=0.1,error=0.05,lost=every:50' "
+                  "(rates drawn from the seed). An offload's outcome is then not predicted, only that "
+                  "it returned its result or a failure the job sees; ring_full, fd_fail and slow_poll "
+                  "are refused");
   cmd->add_flag("--depth", o->depth,
                 "After the run, how deep its sequences went: how many reached 1, 2, 4 ... jobs paused "
                 "at once, pauses of one job, fds in one wait ctx, threads, starts on a reused job (as "

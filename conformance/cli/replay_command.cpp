@@ -31,6 +31,8 @@ struct ReplayOptions {
   bool misuse_given = false;
   int timeout_ms = 5000;
   std::string repro;
+  std::string device_faults;
+  std::uint64_t device_seed = 0;
 };
 
 // The trace, or why there is none, and the notes on skipped ops and lines.
@@ -78,7 +80,12 @@ int run_replay(const CLI::App& cmd, const ReplayOptions& o) {
   const reports::Implementation impl = conformance::implementation_of(o.impl, loaded.impl());
 
   const std::chrono::milliseconds timeout(o.timeout_ms);
-  const harness::ModelConfig config = harness::replay_config(api, level, misuse, timeout);
+  harness::ModelConfig config = harness::replay_config(api, level, misuse, timeout);
+  if (!o.device_faults.empty()) {
+    const std::string why = harness::set_device_faults(o.device_faults, o.device_seed);
+    if (!why.empty()) return usage_error(cmd, "--device-faults: " + why);
+    config.device_faults = true;
+  }
   std::printf("asyncconf replay %s: %s (%zu ops) against %s at level %s\n", ASYNCCONF_VERSION, o.file.c_str(),
               harness::op_count(sequence), conformance::impl_summary(impl).c_str(), o.level.c_str());
   std::fflush(stdout);
@@ -176,6 +183,10 @@ void setup_replay(CLI::App& app, int& exit_code) {
       "With --level robustness only: the misuse allowed, comma-separated (see explore --help); "
       "ops committing any other misuse are skipped (default all)");
   add_timeout_option(*cmd, o->timeout_ms, "Time limit for the run; longer is a hang (default 5000)");
+  cmd->add_option("--device-faults", o->device_faults,
+                  "The simulated device misbehaves by these rules while the file's offloads run (as "
+                  "explore --device-faults; its 'replay with' line gives them)");
+  cmd->add_option("--device-seed", o->device_seed, "The seed the --device-faults rates draw from (default 0)");
   cmd->add_option("--repro", o->repro,
                   "Also write a standalone C reproducer of the sequence to this file (needs only "
                   "<openssl/async.h>)");

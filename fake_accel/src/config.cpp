@@ -55,8 +55,10 @@ Setter word_into(std::array<Enum, N> choices, Enum DeviceConfig::*field) {
   };
 }
 
-const std::array<Key, 11>& keys() {
-  static const std::array<Key, 11> k = {{
+constexpr std::size_t kKeyCount = 12;
+
+const std::array<Key, kKeyCount>& keys() {
+  static const std::array<Key, kKeyCount> k = {{
       {"queue_depth", count_in(1, 65536, &DeviceConfig::queue_depth)},
       {"workers", count_in(1, 256, &DeviceConfig::workers)},
       {"latency",
@@ -75,6 +77,7 @@ const std::array<Key, 11>& keys() {
       {"retry_limit", count_in(0, 1'000'000, &DeviceConfig::retry_limit)},
       {"late_by", duration_into(&DeviceConfig::late_by, false)},
       {"give_up_after", duration_into(&DeviceConfig::give_up_after, true)},
+      {"fd_floor", count_in(0, 65536, &DeviceConfig::fd_floor)},
       {"faults",
        [](std::string_view value, DeviceConfig& c) -> std::optional<std::string> {
          Parsed<FaultPlan> plan = parse_fault_plan(value, c.faults.seed);
@@ -122,7 +125,7 @@ std::string_view to_string(RingFullPolicy policy) noexcept {
 
 Parsed<DeviceConfig> parse_device_config(std::string_view text, const DeviceConfig& base) {
   DeviceConfig config = base;
-  std::array<bool, 11> seen{};
+  std::array<bool, kKeyCount> seen{};
   while (!text.empty()) {
     const std::size_t semi = text.find(';');
     const std::string_view item = trim(text.substr(0, semi));
@@ -153,7 +156,7 @@ std::string to_string(const DeviceConfig& c) {
          ";poll_interval=" + format_duration(c.poll_interval) +
          ";ring_full=" + std::string(to_string(c.ring_full)) +
          ";retry_limit=" + std::to_string(c.retry_limit) + ";late_by=" + format_duration(c.late_by) +
-         ";give_up_after=" + format_duration(c.give_up_after) + ";faults=" + to_string(c.faults) +
+         ";give_up_after=" + format_duration(c.give_up_after) + ";fd_floor=" + std::to_string(c.fd_floor) + ";faults=" + to_string(c.faults) +
          ";seed=" + std::to_string(c.seed);
 }
 

@@ -124,17 +124,17 @@ void Device::Impl::serve(Request& r) {
   ready.push_back(std::move(r));
 }
 
+// An error fault fails the request after its work ran, as a device that
+// reports an error in its response: served in the same time, the work's
+// side effects done, its value dropped.
 void Device::Impl::run_work(Request& r) {
-  if (r.has(Fault::ErrorResult)) {
+  try {
+    r.value = r.work();
+    r.status = CompletionStatus::Ok;
+  } catch (...) {
     r.status = CompletionStatus::DeviceError;
-  } else {
-    try {
-      r.value = r.work();
-      r.status = CompletionStatus::Ok;
-    } catch (...) {
-      r.status = CompletionStatus::DeviceError;
-    }
   }
+  if (r.has(Fault::ErrorResult)) r.status = CompletionStatus::DeviceError;
   if (r.status != CompletionStatus::Ok) r.value = 0;
   r.work = nullptr;  // its captures go now, not whenever the request does
 }
@@ -329,7 +329,7 @@ std::shared_ptr<Notifier> Device::open_fd_notifier() {
     return nullptr;
   }
   // The gauge shares the counter block's ownership: an fd may outlive the device.
-  return Notifier::open_fd(std::shared_ptr<Notifier::FdGauge>(d.counters, &d.counters->open_fds));
+  return Notifier::open_fd(std::shared_ptr<Notifier::FdGauge>(d.counters, &d.counters->open_fds), d.config.fd_floor);
 }
 
 void Device::wake_at(std::chrono::steady_clock::time_point deadline, std::weak_ptr<Notifier> notifier,

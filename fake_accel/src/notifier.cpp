@@ -1,5 +1,6 @@
 #include "asyncconf/accel/notifier.hpp"
 
+#include <fcntl.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -7,9 +8,19 @@
 
 namespace asyncconf::accel {
 
-std::shared_ptr<Notifier> Notifier::open_fd(std::shared_ptr<FdGauge> gauge) {
-  const int fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+std::shared_ptr<Notifier> Notifier::open_fd(std::shared_ptr<FdGauge> gauge, int floor) {
+  int fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (fd < 0) return nullptr;
+  if (floor > 0 && fd < floor) {
+    const int high = fcntl(fd, F_DUPFD_CLOEXEC, floor);
+    const int saved = errno;
+    close(fd);
+    if (high < 0) {
+      errno = saved;
+      return nullptr;
+    }
+    fd = high;
+  }
   if (gauge) gauge->fetch_add(1, std::memory_order_relaxed);
   return std::shared_ptr<Notifier>(new Notifier(Kind::Fd, fd, nullptr, nullptr, std::move(gauge)));
 }

@@ -17,13 +17,13 @@ TEST(DeviceConfigTest, EmptyTextGivesTheDefaults) {
   EXPECT_EQ(to_string(p.value()), to_string(DeviceConfig{}));
   EXPECT_EQ(to_string(DeviceConfig{}),
             "queue_depth=64;workers=1;latency=fixed:100us;notify=fd;poll_interval=0;ring_full=retry;"
-            "retry_limit=8;late_by=10ms;give_up_after=5s;faults=none;seed=0");
+            "retry_limit=8;late_by=10ms;give_up_after=5s;fd_floor=0;faults=none;seed=0");
 }
 
 TEST(DeviceConfigTest, ReadsEveryKey) {
   const Parsed<DeviceConfig> p = parse_device_config(
       " queue_depth=4 ; workers=3;latency=uniform:50us..150us;notify=poll;poll_interval=2ms;"
-      "ring_full=block;retry_limit=0;late_by=1s;give_up_after=250ms;faults=lost=0.5,error=every:2;seed=0x10;");
+      "ring_full=block;retry_limit=0;late_by=1s;give_up_after=250ms;fd_floor=600;faults=lost=0.5,error=every:2;seed=0x10;");
   ASSERT_TRUE(p.ok()) << p.error();
   const DeviceConfig& c = p.value();
   EXPECT_EQ(c.queue_depth, 4u);
@@ -35,6 +35,7 @@ TEST(DeviceConfigTest, ReadsEveryKey) {
   EXPECT_EQ(c.retry_limit, 0u);
   EXPECT_EQ(c.late_by, seconds{1});
   EXPECT_EQ(c.give_up_after, milliseconds{250});
+  EXPECT_EQ(c.fd_floor, 600);
   EXPECT_EQ(c.faults.rule(Fault::LostCompletion).rate, 0.5);
   EXPECT_EQ(c.faults.rule(Fault::ErrorResult).every_nth, 2u);
   EXPECT_EQ(c.seed, 16u);
@@ -79,7 +80,7 @@ TEST(DeviceConfigTest, UnknownKeyIsAnErrorListingTheKnownOnes) {
   const Parsed<DeviceConfig> p = parse_device_config("workers=2;depth=4");
   ASSERT_FALSE(p.ok());
   EXPECT_NE(p.error().find("unknown key 'depth' (known: queue_depth, workers, latency, notify, poll_interval, "
-                           "ring_full, retry_limit, late_by, give_up_after, faults, seed)"),
+                           "ring_full, retry_limit, late_by, give_up_after, fd_floor, faults, seed)"),
             std::string::npos)
       << p.error();
 }
@@ -109,7 +110,7 @@ TEST(DeviceConfigTest, TextAppliesOnTopOfABase) {
 TEST(DeviceConfigTest, ToStringReadsBackAsTheSameConfig) {
   const char* text =
       "queue_depth=2;workers=5;latency=bimodal:100us,5ms,0.01;notify=callback;poll_interval=1ms;ring_full=fail;"
-      "retry_limit=3;late_by=20ms;give_up_after=1s;faults=lost=0.25,duplicate=every:10;seed=9";
+      "retry_limit=3;late_by=20ms;give_up_after=1s;fd_floor=512;faults=lost=0.25,duplicate=every:10;seed=9";
   const Parsed<DeviceConfig> p = parse_device_config(text);
   ASSERT_TRUE(p.ok()) << p.error();
   EXPECT_EQ(to_string(p.value()), text);

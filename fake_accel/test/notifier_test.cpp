@@ -33,6 +33,19 @@ TEST(NotifierTest, FdNotifierOwnsANonBlockingEventfd) {
   EXPECT_FALSE(fd_readable(n->fd()));
 }
 
+TEST(NotifierTest, FdFloorNumbersTheFdFromThereAndLeavesNoLowerOneOpen) {
+  const int lowest_free = dup(0);
+  ASSERT_GE(lowest_free, 0);
+  close(lowest_free);
+  const std::shared_ptr<Notifier> n = Notifier::open_fd(nullptr, 700);
+  ASSERT_NE(n, nullptr);
+  EXPECT_GE(n->fd(), 700);
+  EXPECT_NE(fcntl(n->fd(), F_GETFD) & FD_CLOEXEC, 0);
+  EXPECT_FALSE(fd_open(lowest_free)) << "the eventfd's first number was left open";
+  EXPECT_TRUE(n->notify());
+  EXPECT_TRUE(fd_readable(n->fd()));
+}
+
 TEST(NotifierTest, NotifyMakesTheFdReadable) {
   const std::shared_ptr<Notifier> n = Notifier::open_fd();
   ASSERT_NE(n, nullptr);

@@ -89,6 +89,7 @@ Domain domain(OperandForm form, const Limits& l) {
     case OperandForm::Int:
     case OperandForm::Long: return {harness::kDecodeSmallMin, harness::kDecodeSmallMax};
     case OperandForm::OnOff: return {0, 1};
+    case OperandForm::Wakeup: return {0, harness::kWakeupCount - 1};
     case OperandForm::ArgsMode: return {harness::operands::args_mode.lo, harness::operands::args_mode.hi};
     case OperandForm::Arg: return {LONG_MIN, LONG_MAX};
     case OperandForm::Body: return {0, 0};

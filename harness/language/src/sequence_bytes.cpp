@@ -133,6 +133,7 @@ void decode_operand(Reader& r, Op& op, const Operand& o, const Limits& l) {
     case OperandForm::Int:
     case OperandForm::Long: set(decode_small(r)); return;
     case OperandForm::OnOff: set(r.next() % 2); return;
+    case OperandForm::Wakeup: set(r.next() % kWakeupCount); return;
     case OperandForm::Arg: set(decode_arg(r)); return;
     case OperandForm::ArgsMode: set(r.next() % kArgsModes); return;
     case OperandForm::Body: {
@@ -237,6 +238,7 @@ void encode_operand(std::vector<std::uint8_t>& out, const Op& op, const Operand&
     case OperandForm::Int:
     case OperandForm::Long: put(wrap(wrap(v, kSmallRange) - kDecodeSmallMin, kSmallRange)); return;
     case OperandForm::OnOff: put(v != 0 ? 1 : 0); return;
+    case OperandForm::Wakeup: put(v); return;
     case OperandForm::Arg: encode_arg(out, v); return;
     case OperandForm::ArgsMode: put(o.lo <= v && v <= o.hi ? v : 0); return;  // an invalid mode: Copy
     case OperandForm::Body: encode_body(out, op.body, l); return;

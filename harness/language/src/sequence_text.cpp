@@ -44,6 +44,7 @@ std::string out_of(long lo, long hi) {
 
 /// The text of each ArgsMode ("" for Copy, which is left out).
 constexpr std::array<std::string_view, 3> kArgsModeText{"", "null", "size0"};
+constexpr std::array<std::string_view, kWakeupCount> kWakeupText{"select", "epoll", "callback", "busy"};
 
 /// Why `op` cannot be printed exactly in this place; "" when it can.
 std::string op_problem(const Op& op, bool in_body);
@@ -104,6 +105,7 @@ std::string operand_usage(const Operand& o, bool body_op) {
     case OperandForm::CtxOrNull: return "w<" + field + ">|null";
     case OperandForm::WaitCtx: return body_op ? "[w<" + field + ">]" : "w<" + field + ">";
     case OperandForm::OnOff: return "on|off";
+    case OperandForm::Wakeup: return "select|epoll|callback|busy";
     case OperandForm::Arg: return "[" + std::string(o.name) + "=<" + field + ">]";
     case OperandForm::ArgsMode: {
       std::string modes;
@@ -136,6 +138,7 @@ void append_operand(std::string& out, const Op& op, const Operand& o) {
     case OperandForm::WaitCtx: out += " w" + std::to_string(v); return;
     case OperandForm::CtxOrNull: out += v < 0 ? " null" : " w" + std::to_string(v); return;
     case OperandForm::OnOff: out += v != 0 ? " on" : " off"; return;
+    case OperandForm::Wakeup: out += " " + std::string(kWakeupText[static_cast<std::size_t>(v)]); return;
     case OperandForm::Arg:
       if (v != 0) out += " " + std::string(o.name) + "=" + std::to_string(v);
       return;
@@ -387,6 +390,14 @@ class LineParser {
     fail(t, std::string(op_name(op)) + " needs " + o.name + not_this(t));
   }
 
+  long wakeup(OpKind op, const Operand& o) {
+    const Token& t = operand(op, o.name);
+    for (std::size_t w = 0; w < kWakeupText.size(); ++w) {
+      if (t.text == kWakeupText[w]) return static_cast<long>(w);
+    }
+    fail(t, std::string(op_name(op)) + " needs select, epoll, callback or busy" + not_this(t));
+  }
+
   /// One positional operand into its field.
   void positional(Op& op, const Operand& o) {
     const OpKind k = op.kind;
@@ -403,6 +414,7 @@ class LineParser {
       }
       case OperandForm::Key: set(key(k, o)); return;
       case OperandForm::OnOff: set(on_off(k, o)); return;
+      case OperandForm::Wakeup: set(wakeup(k, o)); return;
       case OperandForm::Body: {
         const Token& brace = peek();
         if (brace.kind != Tok::LBrace) fail(brace, std::string(op_name(k)) + " needs a body { ... }" + not_this(brace));

@@ -67,6 +67,7 @@ bool form_fits_field(OperandForm form, OpField field) {
     case OperandForm::Int:
     case OperandForm::Long:
     case OperandForm::OnOff:
+    case OperandForm::Wakeup:
     case OperandForm::Arg: return field == OpField::Value || field == OpField::Value2;
   }
   return false;

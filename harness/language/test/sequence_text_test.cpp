@@ -29,13 +29,17 @@ constexpr const char* kRich =
     "wctx_new w0\n"
     "set_callback w0 on\n"
     "start j0 w0 arg=-5 args=size0 { pause; set_fd 1 7; get_fd 1; clear_fd 1; get_all_fds; get_changed_fds; "
-    "set_status -3; get_status; block; unblock; current_job; wait_ctx; check_arg; nested_start; cleanup_thread; "
-    "return 3 }\n"
+    "set_status -3; get_status; block; unblock; current_job; wait_ctx; check_arg; nested_start; offload; "
+    "cleanup_thread; return 3 }\n"
     "start j1 null args=null { }\n"
     "t1: start j2 w1 arg=9 { pause }\n"
     "resume j0\n"
     "t1: resume j2\n"
     "t2: job_wait_ctx j2\n"
+    "await j0 select\n"
+    "t1: await j2 epoll\n"
+    "await j0 callback\n"
+    "await j0 busy\n"
     "pause\n"
     "block\n"
     "unblock\n"
@@ -75,6 +79,7 @@ Sequence rich_sequence() {
       op(K::WaitCtx),
       op(K::CheckArg),
       op(K::NestedStart),
+      op(K::Offload),
       op(K::CleanupThread),
       Op{.kind = K::Return, .value = 3},
   };
@@ -91,6 +96,10 @@ Sequence rich_sequence() {
       Op{.kind = K::Resume, .job = 0},
       Op{.kind = K::Resume, .thread = 1, .job = 2},
       Op{.kind = K::JobWaitCtx, .thread = 2, .job = 2},
+      Op{.kind = K::Await, .job = 0, .value = static_cast<long>(Wakeup::Select)},
+      Op{.kind = K::Await, .thread = 1, .job = 2, .value = static_cast<long>(Wakeup::Epoll)},
+      Op{.kind = K::Await, .job = 0, .value = static_cast<long>(Wakeup::Callback)},
+      Op{.kind = K::Await, .job = 0, .value = static_cast<long>(Wakeup::Busy)},
       op(K::Pause),
       op(K::Block),
       op(K::Unblock),

@@ -88,6 +88,7 @@ void fill_operands(Rng& rng, Op& op, const std::vector<OpKind>& body_kinds) {
       case OperandForm::Int:
       case OperandForm::Long: set_field(op, o.field, rng.below(100000) - 1000); break;
       case OperandForm::OnOff: set_field(op, o.field, rng.below(2)); break;
+      case OperandForm::Wakeup: set_field(op, o.field, rng.below(kWakeupCount)); break;
       case OperandForm::Arg: set_field(op, o.field, rng.below(1 << 20)); break;
       case OperandForm::ArgsMode: set_field(op, o.field, rng.below(3)); break;
       case OperandForm::Body: {
@@ -112,8 +113,11 @@ Sequence random_sequence(std::uint64_t seed, std::size_t size) {
   // added to ops.def later would change every input (and what the tests
   // measured on them).
   std::vector<OpKind> driver = kinds_where(&is_driver_op);
-  std::erase_if(driver, [](OpKind k) { return k == OpKind::IsCapable || k == OpKind::JobWaitCtx || k == OpKind::GetMemFunctions; });
-  const std::vector<OpKind> body = kinds_where(&is_body_op);
+  std::erase_if(driver, [](OpKind k) {
+    return k == OpKind::IsCapable || k == OpKind::JobWaitCtx || k == OpKind::GetMemFunctions || k == OpKind::Await;
+  });
+  std::vector<OpKind> body = kinds_where(&is_body_op);
+  std::erase_if(body, [](OpKind k) { return k == OpKind::Offload; });
   std::vector<int> jobs;
   std::vector<int> ctxs;
   Sequence sequence;

@@ -31,7 +31,7 @@ Depth depth(const Plan& plan) {
                                   ? &plan.steps[static_cast<std::size_t>(w.step)]
                                   : nullptr;
     const bool body = w.job >= 0;
-    if (!body && st != nullptr && (w.op == OpKind::Start || w.op == OpKind::Resume)) {
+    if (!body && st != nullptr && (w.op == OpKind::Start || w.op == OpKind::Resume || w.op == OpKind::Await)) {
       const int job = st->op->job;
       if (w.op == OpKind::Start && w.rc != ASYNC_NO_JOBS && finished_threads_pool.count(st->thread) != 0) {
         ++d.reused_jobs;

@@ -81,7 +81,9 @@ private:
     model_.apply(sequence_.ops.back(), static_cast<int>(sequence_.ops.size()) - 1);
     count_ += size;
     const Op& kept = sequence_.ops.back();
-    if (kept.kind == OpKind::Start || kept.kind == OpKind::Resume) count_blocks(kept.thread, seen);
+    if (kept.kind == OpKind::Start || kept.kind == OpKind::Resume || kept.kind == OpKind::Await) {
+      count_blocks(kept.thread, seen);
+    }
     if (kept.kind == OpKind::CleanupThread) blocked_[static_cast<std::size_t>(kept.thread)] = 0;
     if (kept.kind == OpKind::Start) {
       started_.emplace_back(kept.job, kept.thread);
@@ -154,8 +156,9 @@ private:
   int any_ctx() { return live_ctxs_.empty() ? next_ctx_ : live_ctxs_[static_cast<std::size_t>(rng_.below(static_cast<int>(live_ctxs_.size())))]; }
 
   Op next_driver_op() {
-    // start resume ctx-new ctx-free ctx-op init cleanup outside mem
-    const std::array<int, 9> weights{24, 30, 5, 3, 22, 3, 3, 4, options_.model.mem_functions ? 1 : 0};
+    // start resume ctx-new ctx-free ctx-op init cleanup outside mem await
+    const std::array<int, 10> weights{24, 30, 5, 3, 22, 3, 3, 4, options_.model.mem_functions ? 1 : 0,
+                                      options_.model.device ? 30 : 0};
     switch (rng_.pick(weights)) {
       case 0: return start();
       case 1: return resume();
@@ -189,12 +192,26 @@ private:
         op.thread = thread();
         return op;
       }
-      default: {
+      case 8: {
         Op op = make(OpKind::SetMemFunctions);
         op.value = rng_.chance(50) ? 0 : 65536;
         return op;
       }
+      default: return await();
     }
+  }
+
+  // A recent job, likely paused on the device, waited for in any way (the
+  // model keeps the ways its wake-up allows).
+  Op await() {
+    if (started_.empty()) return start();
+    const int n = static_cast<int>(started_.size());
+    const auto& [job, job_thread] = started_[static_cast<std::size_t>(n - 1 - rng_.below(std::min(n, 6)))];
+    Op op = make(OpKind::Await);
+    op.job = job;
+    op.thread = job_thread;
+    op.value = rng_.below(kWakeupCount);
+    return op;
   }
 
   Op start() {
@@ -260,6 +277,7 @@ private:
     // set_fd ops on the ctx so far (at least its live fds): below the ctx's limit.
     const std::size_t c = static_cast<std::size_t>(ctx);
     int sets = ctx >= 0 && c < ctx_info_.size() ? ctx_info_[c].sets : 0;
+    bool device_fd = false;  // an offload of this body counted the device's fd in `sets`
     std::array<signed char, kKeysUsed> live;  // per key(): 1 live fd, 0 none, -1 ask the model
     live.fill(-1);
     const auto key_live = [&](int k) {
@@ -273,9 +291,10 @@ private:
       return l == 1;
     };
     while (ops.size() < length) {
-      // pause ctx-op block-pair current wait_ctx check_arg return nested cleanup unblock
-      const std::array<int, 10> weights{30, 30, 6, 6, 4, 6, 4, robust(Misuse::NestedStart) ? 3 : 0,
-                                        robust(Misuse::CleanupInJob) ? 1 : 0, de_facto() ? 2 : 0};
+      // pause ctx-op block-pair current wait_ctx check_arg return nested cleanup unblock offload
+      const std::array<int, 11> weights{30, 30, 6, 6, 4, 6, 4, robust(Misuse::NestedStart) ? 3 : 0,
+                                        robust(Misuse::CleanupInJob) ? 1 : 0, de_facto() ? 2 : 0,
+                                        options_.model.device ? 30 : 0};
       switch (rng_.pick(weights)) {
         case 0:
           // With a NULL wait ctx an unblocked pause is misuse.
@@ -329,6 +348,18 @@ private:
         }
         case 7: ops.push_back(make(OpKind::NestedStart)); break;
         case 8: ops.push_back(make(OpKind::CleanupThread)); break;
+        case 10: {
+          // The device's fd takes a place among the ctx's fds; now and then
+          // several offloads in a row (one job paused on the device many times).
+          if (ctx >= 0 && !device_fd) {
+            if (sets >= kMaxFdsPerCtx) continue;
+            ++sets;
+            device_fd = true;
+          }
+          const int n = rng_.chance(20) ? 2 + rng_.below(4) : 1;
+          for (int i = 0; i < n && ops.size() < length; ++i) ops.push_back(make(OpKind::Offload));
+          break;
+        }
         default:
           if (rng_.chance(50)) {
             // An unblock with no block on the thread is misuse.

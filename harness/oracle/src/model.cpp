@@ -227,7 +227,8 @@ std::optional<long> ModelState::run_body(int jn) {
       j.pc = body.size();
       return op.value;
     }
-    if (op.kind == OpKind::Pause && ops::Pause::pauses(*this, j, t)) {
+    if (body_pauses(j, t, op)) {
+      if (op.kind == OpKind::Offload) ops::Offload::submit(*this, j);
       j.st = JobSt::Paused;
       t.current = -1;
       ++j.pc;  // its observation is made when it returns, at the resume
@@ -261,6 +262,12 @@ void ModelState::report(int jn, int job_op, std::optional<long> returned, Expect
     check(e, Field::Ret, static_cast<int>(*returned), kFinishRet);
   }
   check_stacks(e, kPoolReuse);
+}
+
+bool ModelState::body_pauses(const JobM& j, const ThreadM& t, const Op& op) const {
+  if (op.kind == OpKind::Pause) return ops::Pause::pauses(*this, j, t);
+  if (op.kind == OpKind::Offload) return ops::Offload::pauses(j, t);
+  return false;
 }
 
 void ModelState::resume_pause(int jn) {
@@ -319,7 +326,13 @@ void ModelState::teardown() {
   for (std::size_t n = 0; n < jobs.size(); ++n) {
     while (jobs[n].st == JobSt::Paused) {
       Op& resume = plan.teardown.emplace_back();
-      resume.kind = OpKind::Resume;
+      // A job waiting on the device goes on once the device has woken it.
+      if (jobs[n].offloading) {
+        resume.kind = OpKind::Await;
+        resume.value = static_cast<long>(Wakeup::Busy);
+      } else {
+        resume.kind = OpKind::Resume;
+      }
       resume.job = static_cast<int>(n);
       resume.thread = jobs[n].thread;
       apply(resume, -1);
@@ -355,7 +368,7 @@ void ModelState::teardown() {
                                                                                  : kLeakAtExit;
   if (cfg.counting_stacks) check(e, Field::Stacks, 0, cfg.thread_exits ? leak : ops::CleanupThread::kFrees);
   if (cfg.thread_exits) {
-    if (cfg.counting_heap) check(e, Field::Heap, 0, leak);
+    if (cfg.counting_heap && !cfg.device) check(e, Field::Heap, 0, leak);
     check(e, Field::Fds, 0, leak);
   }
 }
@@ -409,15 +422,29 @@ Plan plan_with(Model& model, const Sequence& sequence) {
   for (std::size_t i = 0; i < sequence.ops.size(); ++i) model.apply(sequence.ops[i], static_cast<int>(i));
   return std::move(model).finish();
 }
+
+ModelConfig for_sequence(ModelConfig config, const Sequence& sequence) {
+  if (offloads(sequence)) config.device = true;
+  return config;
+}
 }  // namespace
 
+bool offloads(const Sequence& sequence) noexcept {
+  for (const Op& op : sequence.ops) {
+    for (const Op& b : op.body) {
+      if (b.kind == OpKind::Offload) return true;
+    }
+  }
+  return false;
+}
+
 Plan plan(const Sequence& sequence, const ModelConfig& config) {
-  Model model(config);
+  Model model(for_sequence(config, sequence));
   return plan_with(model, sequence);
 }
 
 Plan plan(const Sequence& sequence, const ModelConfig& config, Plan&& spent) {
-  Model model(config, std::move(spent));
+  Model model(for_sequence(config, sequence), std::move(spent));
   return plan_with(model, sequence);
 }
 

@@ -10,6 +10,7 @@
 
 #include "asyncconf/harness/generator.hpp"
 #include "asyncconf/harness/sequence_text.hpp"
+#include "asyncconf/ops/device_ops.hpp"
 
 namespace asyncconf::harness {
 namespace {
@@ -263,6 +264,82 @@ TEST(Model, PlanningIntoASpentPlanGivesTheFreshPlan) {
     EXPECT_EQ(reused.misuse, fresh.misuse);
     spent = std::move(reused);
   }
+}
+
+// --- the device (offload, await) ---------------------------------------------
+
+TEST(ModelDevice, AnOffloadPausesAndRegistersTheDeviceFdOnce) {
+  const Planned p = planned(
+      "wctx_new w0\nset_fd w0 1 5\nstart j0 w0 { offload; offload; return 7 }\nget_all_fds w0\n"
+      "await j0 select\nget_all_fds w0\nawait j0 epoll\n");
+  EXPECT_TRUE(p.plan.config.device);
+  EXPECT_EQ(last_of(during(p, 2)).want.rc, ASYNC_PAUSE);
+  const Expected all = last_of(during(p, 3));
+  ASSERT_EQ(all.want.list.size, 2);
+  EXPECT_EQ(all.want.list.fd[0], kDeviceFd);  // newest first
+  EXPECT_EQ(all.want.list.fd[1], 5);
+  const std::vector<Expected> first = during(p, 4);
+  ASSERT_EQ(first.size(), 3u);
+  EXPECT_EQ(first[0].want.op, OpKind::Await);  // the wake-up, through an fd the ctx lists
+  EXPECT_EQ(first[0].want.extra2, 1);
+  EXPECT_STREQ(first[0].check(Field::Extra2).requirement, "FD-GET-ALL-RETURNS-FDS");
+  EXPECT_EQ(first[1].want.op, OpKind::Offload);  // then the offload returns inside j0
+  EXPECT_EQ(first[1].want.rc, 0);
+  EXPECT_EQ(first[1].want.extra, ops::Offload::kResult);
+  EXPECT_EQ(first[2].want.rc, ASYNC_PAUSE);  // at the second offload
+  EXPECT_EQ(last_of(during(p, 5)).want.list.size, 2);  // the same fd: one per ctx
+  EXPECT_EQ(last_of(during(p, 6)).want.rc, ASYNC_FINISH);
+  EXPECT_EQ(last_of(during(p, 6)).want.ret, 7);
+}
+
+TEST(ModelDevice, OnlyTheDeviceWakeUpResumesAnOffloadingJob) {
+  const Planned p = planned("wctx_new w0\nstart j0 w0 { offload; return 1 }\nresume j0\nawait j0 callback\n");
+  ASSERT_EQ(p.plan.skipped.size(), 2u);
+  EXPECT_EQ(p.plan.skipped[0].reason, "j0 waits on the device");
+  EXPECT_EQ(p.plan.skipped[1].reason, "its wake-up is the device's fd, not a callback");
+  // The teardown awaits it: the job finishes and its ctx is freed.
+  ASSERT_FALSE(p.plan.teardown.empty());
+  EXPECT_EQ(p.plan.teardown.front().kind, OpKind::Await);
+}
+
+TEST(ModelDevice, WithACallbackTheStatusIsOkAndNoFdIsSet) {
+  const Planned p = planned(
+      "wctx_new w0\nset_callback w0 on\nstart j0 w0 { offload; return 1 }\nget_status w0\nget_all_fds w0\n"
+      "await j0 select\nawait j0 callback\n");
+  EXPECT_EQ(last_of(during(p, 3)).want.rc, ASYNC_STATUS_OK);
+  EXPECT_EQ(last_of(during(p, 4)).want.list.size, 0);
+  ASSERT_EQ(p.plan.skipped.size(), 1u);
+  EXPECT_EQ(p.plan.skipped[0].op_index, 5);
+  EXPECT_EQ(last_of(during(p, 6)).want.rc, ASYNC_FINISH);
+}
+
+TEST(ModelDevice, WithoutAWaitCtxOrUnderABlockTheOffloadDoesNotPause) {
+  const Planned p = planned(
+      "start j0 null { offload; return 3 }\nwctx_new w0\nstart j1 w0 { block; offload; unblock; return 4 }\n"
+      "get_all_fds w0\n");
+  EXPECT_EQ(last_of(during(p, 0)).want.rc, ASYNC_FINISH);
+  EXPECT_EQ(last_of(during(p, 2)).want.rc, ASYNC_FINISH);
+  EXPECT_EQ(last_of(during(p, 3)).want.list.size, 1);  // the helper set its fd before it spun
+}
+
+TEST(ModelDevice, SequenceFdsInTheDevicesRangeAreSkippedOnlyWhenItIsAttached) {
+  const char* with = "wctx_new w0\nset_fd w0 1 600\nstart j0 w0 { offload; return 1 }\n";
+  const Planned p = planned(with);
+  ASSERT_EQ(p.plan.skipped.size(), 1u);
+  EXPECT_EQ(p.plan.skipped[0].reason, "fds from 512 up are the device's");
+  const Planned q = planned("wctx_new w0\nset_fd w0 1 600\n");
+  EXPECT_FALSE(q.plan.config.device);
+  EXPECT_TRUE(q.plan.skipped.empty());
+}
+
+TEST(ModelDevice, TheEndCountsFdsButNotHeapBlocksWhenTheDeviceIsAttached) {
+  const Planned p = planned("wctx_new w0\nstart j0 w0 { offload; return 1 }\n");
+  const Expected& end = p.plan.expected.back();
+  ASSERT_TRUE(end.want.end);
+  EXPECT_NE(end.check(Field::Fds).requirement, nullptr);
+  EXPECT_EQ(end.check(Field::Heap).requirement, nullptr);
+  const Planned q = planned("wctx_new w0\nstart j0 w0 { pause; return 1 }\n");
+  EXPECT_NE(q.plan.expected.back().check(Field::Heap).requirement, nullptr);
 }
 
 }  // namespace

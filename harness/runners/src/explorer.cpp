@@ -92,6 +92,8 @@ ModelConfig warmed_config(const AsyncApi& api, Level level) {
 ModelConfig explore_config(const AsyncApi& api, const ExploreOptions& o, const Behaviour& b) {
   ModelConfig c = warmed_config(api, o.level);
   c.misuse = o.misuse;
+  c.device = o.device;
+  c.device_faults = o.device_faults;
   apply(b, c);
   return c;
 }
@@ -193,7 +195,8 @@ ModelConfig batch_config(ModelConfig config, const InterpreterOptions& o) {
       }
     });
     if (violated || !clean || !probes::allocation_counting()) continue;
-    const std::int64_t gained = probes::live_allocations() - heap_before;
+    // The device allocates on its own threads: with it, fds only.
+    const std::int64_t gained = o.device ? 0 : probes::live_allocations() - heap_before;
     const int fds_gained = probes::open_fds() - fds_before;
     if (gained <= 0 && fds_gained <= 0) continue;  // fewer than before is no leak
     // Which sequence leaked: each again, alone on its own threads.

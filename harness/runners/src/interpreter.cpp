@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <cerrno>
 #include <cstdint>
 #include <cstdlib>
@@ -18,10 +19,13 @@
 #include <stdexcept>
 #include <new>
 #include <system_error>
+#include <thread>
 
+#include "asyncconf/accel/offload.hpp"
 #include "asyncconf/harness/probes.hpp"
 #include "asyncconf/harness/sequence_text.hpp"
 #include "asyncconf/ops/all_ops.hpp"
+#include "device_wait.hpp"
 
 namespace asyncconf::harness {
 
@@ -194,7 +198,13 @@ extern "C" void on_cleanup(ASYNC_WAIT_CTX*, const void*, OSSL_ASYNC_FD fd, void*
 
 std::array<char, kMaxKeys> g_keys{};  // a key is the address of one of these
 
-extern "C" int on_wake(void*) { return 1; }
+constexpr std::uintptr_t kCallbackArgBase = 0xca11ba00u;
+
+// The arg names the ctx whose callback it is (callback_arg).
+extern "C" int on_wake(void* arg) {
+  device_wait::note_wake(static_cast<int>(reinterpret_cast<std::uintptr_t>(arg) - kCallbackArgBase));
+  return 1;
+}
 
 // --- a run -----------------------------------------------------------------
 
@@ -208,9 +218,28 @@ struct JobRec {
   ASYNC_JOB* bound = nullptr;   // the handle first seen for this job
   int ret = kRetUntouched;
   long arg = 0;                 // the caller's args buffer
+  bool offloading = false;      // in an offload, waiting for the device
+  std::atomic<bool> offload_paused{false};  // its offload's helper has paused
+  long offloads = 0;            // offloads it began
+  long wakes_seen = 0;          // its ctx's callback wake-ups when it last looked
 };
 
 thread_local JobRec* t_starting = nullptr;
+
+// ops::Offload::visible() reads the status as a number.
+static_assert(static_cast<int>(accel::OffloadResult::Status::Ok) == 0 &&
+              static_cast<int>(accel::OffloadResult::Status::DeviceError) == 1 &&
+              static_cast<int>(accel::OffloadResult::Status::Timeout) == 4);
+
+// The offload helper pauses through this: the device serves a request only
+// once its job has paused (or gave up pausing), so that whether an offload
+// pauses does not depend on how fast the device is.
+thread_local JobRec* t_offloading = nullptr;
+thread_local int (*t_pause_job)() = nullptr;
+extern "C" int offload_pause() {
+  if (t_offloading != nullptr) t_offloading->offload_paused.store(true, std::memory_order_release);
+  return t_pause_job();
+}
 
 int job_main(void* args);
 
@@ -406,13 +435,15 @@ struct Run {
   // --- observations --------------------------------------------------------
 
   // Records one observation; false when the run must stop.
-  bool record(const Observation& o) {
+  bool record(const Observation& seen) {
     if (stop) return false;  // what happens after the first difference is not evidence
     if (result.observed.size() >= limit) {
       stop = true;
       return false;
     }
-    result.observed.push_back(o);
+    result.observed.push_back(seen);
+    Observation& o = result.observed.back();
+    if (plan.config.device) name_device_fds(o);
     if (!options.check) return true;
     const std::size_t i = result.observed.size() - 1;
     Difference d;
@@ -439,6 +470,16 @@ struct Run {
     return false;
   }
 
+  // The device's fds have a new number each run: lists show their name.
+  static void name_device_fds(Observation& o) {
+    for (FdList* list : {&o.list, &o.list2}) {
+      for (int i = 0; i < list->size && i < kMaxFdsPerCtx; ++i) {
+        int& fd = list->fd[static_cast<std::size_t>(i)];
+        if (fd >= kDeviceFdFloor) fd = kDeviceFd;
+      }
+    }
+  }
+
   Observation observation(OpKind op) const {
     Observation o;
     o.step = current_step;
@@ -461,7 +502,7 @@ struct Run {
     return reinterpret_cast<void*>(static_cast<std::uintptr_t>(0xc0de0000u) + static_cast<unsigned>(fd));
   }
   static void* callback_arg(int ctx) {
-    return reinterpret_cast<void*>(static_cast<std::uintptr_t>(0xca11ba00u) + static_cast<unsigned>(ctx));
+    return reinterpret_cast<void*>(kCallbackArgBase + static_cast<unsigned>(ctx));
   }
   static long cleanups() { return g_cleanups.load(std::memory_order_relaxed); }
   static int cleaned_fd(long n) { return g_cleaned_fds[static_cast<std::size_t>(n) % kCleanupRing]; }
@@ -498,6 +539,71 @@ struct Run {
       if (b.first == p) ref = b.second;
     }
     return ref;
+  }
+
+  // --- the device (device_ops.hpp) --------------------------------------------
+
+  // The offload helper, inside the job: it returns once the work is done.
+  void offload(JobRec& rec, Observation& o) {
+    rec.offloading = true;
+    rec.offload_paused.store(false, std::memory_order_relaxed);
+    ++rec.offloads;
+    rec.wakes_seen = device_wait::wakes(rec.start->ctx);
+    AsyncApi pausing = api;
+    pausing.ASYNC_pause_job = &offload_pause;
+    t_offloading = &rec;
+    t_pause_job = api.ASYNC_pause_job;
+    // On a device thread the work waits for the job's first pause; done by
+    // the job itself (no wait ctx) it does not.
+    const auto work = [r = &rec, job_thread = pthread_self()] {
+      if (pthread_equal(pthread_self(), job_thread) == 0) {
+        const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+        while (!r->offload_paused.load(std::memory_order_acquire) && std::chrono::steady_clock::now() < until) {
+          std::this_thread::sleep_for(std::chrono::microseconds(5));
+        }
+      }
+      return static_cast<int>(ops::Offload::kResult);
+    };
+    const accel::OffloadResult result = accel::offload(pausing, device_wait::plan_device(), work);
+    t_offloading = nullptr;
+    rec.offloading = false;
+    o.rc = static_cast<long>(result.status);
+    o.extra = result.value;
+    o.extra2 = ops::Offload::visible(o.rc, o.extra);
+  }
+
+  // Waits for the device's wake-up (an observation of its own), then
+  // resumes the job until its offload returns, waiting again after a resume
+  // that finds it still waiting; a wait that fails then shows as an rc no
+  // start gives (-101 not woken, -102 no fd listed).
+  void await_device(int name, Wakeup how, Observation& o) {
+    static constexpr long kNotWoken = -101, kNoFd = -102;
+    JobRec& rec = job(name);
+    const long offload = rec.offloads;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    ASYNC_WAIT_CTX* wctx = ctx(rec.start->ctx);
+    const auto wait = [&] {
+      switch (device_wait::wait_for_wake(api, wctx, rec.start->ctx, how, rec.wakes_seen, deadline)) {
+        case device_wait::Waited::Woken: return 1L;
+        case device_wait::Waited::TimedOut: return 0L;
+        case device_wait::Waited::NoFd: return -1L;
+      }
+      return 0L;
+    };
+    Observation woken = o;
+    woken.extra2 = wait();
+    if (!record(woken) || woken.extra2 != 1) return;
+    const long allocs_before = stack_allocs();
+    o.rc = start(nullptr, &rec.handle, nullptr, &rec.ret, nullptr, 0);
+    while (o.rc == ASYNC_PAUSE && rec.offloading && rec.offloads == offload) {
+      const long again = wait();
+      if (again != 1) {
+        o.rc = again == 0 ? kNotWoken : kNoFd;
+        return;
+      }
+      o.rc = start(nullptr, &rec.handle, nullptr, &rec.ret, nullptr, 0);
+    }
+    note_start(name, allocs_before, o);
   }
 
   // --- the job body ----------------------------------------------------------
@@ -681,6 +787,16 @@ InterpreterOptions reusing_threads(const Sequence& s, KeptThreads& kept) {
   o.inline_thread = true;
   if (!on_one_thread(s)) o.kept_threads = &kept;
   return o;
+}
+
+std::string set_device_faults(std::string_view rules, std::uint64_t seed) {
+  const accel::Parsed<accel::FaultPlan> plan = accel::parse_fault_plan(rules, seed);
+  if (!plan.ok()) return plan.error();
+  if (std::string why = device_wait::unsupported_fault(plan.value()); !why.empty()) {
+    return "the harness's device cannot have " + why;
+  }
+  if (!device_wait::set_device_faults(plan.value())) return "the device is in use already";
+  return {};
 }
 
 RunResult run_plan(const AsyncApi& api, const Plan& plan, const InterpreterOptions& options) {

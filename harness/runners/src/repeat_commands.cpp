@@ -21,14 +21,20 @@ std::vector<std::string> explore_words(const ExploreCommand& c) {
                      c.level});
   if (!c.misuse.empty()) w.insert(w.end(), {"--misuse", c.misuse});
   if (c.timeout_ms != kDefaultSequenceTimeoutMs) w.insert(w.end(), {"--timeout-ms", std::to_string(c.timeout_ms)});
+  if (c.device) w.emplace_back("--device");
+  if (!c.device_faults.empty()) w.insert(w.end(), {"--device-faults", c.device_faults});
   return w;
 }
 
 std::vector<std::string> replay_words(const std::string& file, const std::string& impl, const std::string& level,
-                                      const std::string& misuse, int timeout_ms) {
+                                      const std::string& misuse, int timeout_ms, const std::string& device_faults,
+                                      std::uint64_t device_seed) {
   std::vector<std::string> w{"asyncconf", "replay", file, "--impl", impl, "--level", level};
   if (!misuse.empty()) w.insert(w.end(), {"--misuse", misuse});
   if (timeout_ms != kDefaultSequenceTimeoutMs) w.insert(w.end(), {"--timeout-ms", std::to_string(timeout_ms)});
+  if (!device_faults.empty()) {
+    w.insert(w.end(), {"--device-faults", device_faults, "--device-seed", std::to_string(device_seed)});
+  }
   return w;
 }
 

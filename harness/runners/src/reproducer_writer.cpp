@@ -62,7 +62,7 @@ class Writer {
   // --- indexes -----------------------------------------------------------------
 
   void index_observations() {
-    driver_obs_.assign(plan_.steps.size(), -1);
+    driver_obs_.assign(plan_.steps.size(), {});
     for (std::size_t i = 0; i < plan_.expected.size(); ++i) {
       const Observation& w = plan_.expected[i].want;
       if (w.end) {
@@ -70,7 +70,7 @@ class Writer {
       } else if (w.job >= 0 && w.body_index >= 0) {
         body_obs_[{w.job, w.body_index}] = static_cast<int>(i);
       } else if (w.step >= 0 && static_cast<std::size_t>(w.step) < driver_obs_.size()) {
-        driver_obs_[static_cast<std::size_t>(w.step)] = static_cast<int>(i);
+        driver_obs_[static_cast<std::size_t>(w.step)].push_back(static_cast<int>(i));
       }
     }
     for (std::size_t s = 0; s < plan_.steps.size(); ++s) {
@@ -102,7 +102,8 @@ class Writer {
     counting_ = plan_.config.counting_stacks;
     // As in the interpreter, every thread of the plan (t0 too) exits at the
     // end, and what its exit frees is part of what is reproduced.
-    pthreads_ = threads_used_.size() > 1 || (plan_.config.thread_exits && !plan_.steps.empty());
+    pthreads_ = threads_used_.size() > 1 || (plan_.config.thread_exits && !plan_.steps.empty()) ||
+                uses(ops::kUseDevice);
     semaphores_ = threads_used_.size() > 1;
   }
 
@@ -234,9 +235,8 @@ class Writer {
       const Op& op = *plan_.steps[s].op;
       if (op.kind != OpKind::Start && op.kind != OpKind::Resume) continue;
       if (op.kind == OpKind::Resume && maybe_null.count(op.job) != 0) fallback_steps_.insert(s);
-      const int k = driver_obs_[s];
-      if (k < 0) continue;
-      const Expected& e = plan_.expected[static_cast<std::size_t>(k)];
+      if (driver_obs_[s].empty()) continue;
+      const Expected& e = plan_.expected[static_cast<std::size_t>(driver_obs_[s].back())];
       if (e.check(Field::Rc).requirement == nullptr) continue;
       if (e.want.rc == ASYNC_FINISH || e.want.rc == ASYNC_NO_JOBS) maybe_null.insert(op.job);
       if (e.want.rc == ASYNC_PAUSE) maybe_null.erase(op.job);
@@ -316,10 +316,20 @@ class Writer {
     out += ind + "step(" + std::to_string(s) + ", " + c_string(label) + ");\n";
     out += ind + "begin_call(&o);\n";
     current_step_ = s;
-    for (const std::string& line : call_lines(op, -1)) out += ind + line + "\n";
-    const int k = driver_obs_[s];
-    if (k >= 0) {
-      emit_observation(out, ind, k);
+    // An op that observes twice (await: the wake-up, then the resume)
+    // marks where its first observation is made.
+    const std::vector<int>& ks = driver_obs_[s];
+    std::size_t made = 0;
+    for (const std::string& line : call_lines(op, -1)) {
+      if (line != ops::kObserveHere) {
+        out += ind + line + "\n";
+      } else if (made + 1 < ks.size()) {
+        emit_observation(out, ind, ks[made++]);
+        out += ind + "begin_call(&o);\n";
+      }
+    }
+    if (made < ks.size()) {
+      emit_observation(out, ind, ks.back());
     } else {
       out += ind + "/* (the model makes no observation here) */\n";
     }
@@ -552,9 +562,12 @@ class Writer {
   }
 
   std::string includes() const {
-    std::string out{runtime_part("includes")};
+    std::string out;
+    if (uses(ops::kUseDevice | ops::kUseAwait)) out += runtime_part("feature_macros");
+    out += runtime_part("includes");
     if (pthreads_) out += runtime_part("includes.pthread");
     if (semaphores_) out += runtime_part("includes.semaphore");
+    if (uses(ops::kUseDevice | ops::kUseAwait)) out += runtime_part("includes.device");
     out += runtime_part("includes.libc");
     if (counting_) out += runtime_part("mem_functions");
     return out;
@@ -575,9 +588,17 @@ class Writer {
     out += c_text::c_define("EXIT_SETUP_FAILED", std::to_string(kReproducerSetupFailed), "the exit status when setup fails");
     return out + "\n";
   }
+  // The device's, when the plan offloads (push_fd names its fds by them).
+  std::string device_constants() const {
+    if (!plan_.config.device) return {};
+    return c_text::c_define("DEVICE_FD_FLOOR", std::to_string(kDeviceFdFloor), "the device's fds are numbered from here up") +
+           c_text::c_define("DEVICE_FD", "(" + std::to_string(kDeviceFd) + ")", "how an fd list shows one of them") +
+           c_text::c_define("OFFLOAD_RESULT", std::to_string(ops::Offload::kResult) + "L", "what the device's work returns") +
+           "\n";
+  }
 
   std::string basics() const {
-    std::string out = constants();
+    std::string out = constants() + device_constants();
     out += "/* ---- what the sequence names ----------------------------------------------- */\n\n";
     for (const int w : ctxs_) out += "static ASYNC_WAIT_CTX *ctx_w" + std::to_string(w) + ";\n";
     if (!ctxs_.empty()) out += "\n";
@@ -602,6 +623,7 @@ class Writer {
     if (uses(ops::kUseCleanup)) out += runtime_part("cleanup_recorder");
     if (uses(ops::kUseKey)) out += runtime_part("keys");
     if (uses(ops::kUseCustomData)) out += runtime_part("custom_data");
+    if (uses(ops::kUseWake | ops::kUseDevice | ops::kUseAwait)) out += runtime_part("wakes");
     if (uses(ops::kUseWake)) out += runtime_part("callback");
     return out;
   }
@@ -665,7 +687,7 @@ class Writer {
   std::string helpers_section() const {
     std::string out;
     bool any = uses(ops::kUseJobRef | ops::kUseCurrentRef | ops::kUseCtxRef | ops::kUseOwnCtx | ops::kUseGetFd | ops::kUseGetAll |
-                    ops::kUseGetChanged | ops::kUseGetCallback | ops::kUseJobNone);
+                    ops::kUseGetChanged | ops::kUseGetCallback | ops::kUseJobNone | ops::kUseDevice | ops::kUseAwait);
     if (!any) return out;
     out += runtime_part("helpers");
     if (uses(ops::kUseJobRef)) out += runtime_part("job_ref");
@@ -684,6 +706,8 @@ class Writer {
     if (uses(ops::kUseGetAll)) out += runtime_part("do_get_all_fds");
     if (uses(ops::kUseGetChanged)) out += runtime_part("do_get_changed_fds");
     if (uses(ops::kUseGetCallback)) out += runtime_part("do_get_callback");
+    if (uses(ops::kUseDevice)) out += runtime_part("device");
+    if (uses(ops::kUseAwait)) out += runtime_part("await");
     return out;
   }
 
@@ -691,7 +715,7 @@ class Writer {
   const Sequence& seq_;
   const Plan& plan_;
 
-  std::vector<int> driver_obs_;             // per step: its driver observation
+  std::vector<std::vector<int>> driver_obs_;  // per step: its driver observations
   std::map<std::pair<int, int>, int> body_obs_;  // (job, body index) -> observation
   int end_obs_ = -1;
   std::map<int, const Op*> starts_;         // job -> the Start that ran

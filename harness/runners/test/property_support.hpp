@@ -91,6 +91,7 @@ struct GenContext {
   std::uint32_t misuse = kAllMisuse;
   bool callbacks = true;
   bool mem_functions = true;
+  bool device = false;  ///< offload and await (ModelConfig::device)
   int threads = 1;
   int next_job = 0;
   int next_ctx = 0;
@@ -108,6 +109,7 @@ inline GenContext context_of(const Applied& s) {
   c.misuse = s.config.misuse;
   c.callbacks = s.config.callbacks;
   c.mem_functions = s.config.mem_functions && s.config.counting_stacks;
+  c.device = s.config.device;
   c.threads = s.threads;
   c.next_job = s.next_job;
   c.next_ctx = s.next_ctx;
@@ -182,9 +184,10 @@ inline Op pick_ctx_op(const GenContext& c, bool in_body, int& next_fd) {
 /// One piece of a job body: one op, or a block ... unblock group that holds a
 /// pause off (the block must be lifted within the body at the strict levels).
 inline std::vector<Op> pick_body_chunk(const GenContext& c, int& next_fd) {
-  // pause ctx-op block-group current wait_ctx check_arg return nested cleanup lone-(un)block
+  // pause ctx-op block-group current wait_ctx check_arg return nested cleanup lone-(un)block offload
   const std::vector<std::size_t> weights{30, 30, 8, 6, 4, 6, 4, c.robust(Misuse::NestedStart) ? 3u : 0u,
-                                         c.robust(Misuse::CleanupInJob) ? 1u : 0u, c.de_facto() ? 2u : 0u};
+                                         c.robust(Misuse::CleanupInJob) ? 1u : 0u, c.de_facto() ? 2u : 0u,
+                                         c.device ? 24u : 0u};
   std::size_t total = 0;
   for (std::size_t w : weights) total += w;
   std::size_t r = *rc::gen::inRange<std::size_t>(0, total);
@@ -215,7 +218,12 @@ inline std::vector<Op> pick_body_chunk(const GenContext& c, int& next_fd) {
     }
     case 7: return {make(OpKind::NestedStart)};
     case 8: return {make(OpKind::CleanupThread)};
-    default: return {make(chance(50) ? OpKind::Unblock : OpKind::Block)};
+    case 9: return {make(chance(50) ? OpKind::Unblock : OpKind::Block)};
+    default: {
+      // Now and then several in a row: one job paused on the device many times.
+      const auto n = chance(25) ? static_cast<std::size_t>(*rc::gen::inRange(2, 6)) : std::size_t{1};
+      return std::vector<Op>(n, make(OpKind::Offload));
+    }
   }
 }
 
@@ -264,11 +272,11 @@ inline Op pick_resume(const GenContext& c) {
 /// The driver op kinds a generator below makes, by weight. Every driver op
 /// of ops.def is here (property_test checks it).
 inline Op pick_driver_op(const GenContext& c) {
-  // start resume ctx-new ctx-free ctx-op init cleanup outside-a-job mem job-wait-ctx is-capable get-mem
+  // start resume ctx-new ctx-free ctx-op init cleanup outside-a-job mem job-wait-ctx is-capable get-mem await
   const bool ctx = !c.live_ctxs.empty();
   const std::vector<std::size_t> weights{24, c.recent.empty() ? 0u : 30u, 5, ctx ? 3u : 0u, ctx ? 22u : 0u,
                                          3, 3, 4, c.mem_functions ? 1u : 0u, c.recent.empty() ? 0u : 3u, 1,
-                                         c.mem_functions ? 1u : 0u};
+                                         c.mem_functions ? 1u : 0u, c.device && !c.recent.empty() ? 30u : 0u};
   std::size_t total = 0;
   for (std::size_t w : weights) total += w;
   std::size_t r = *rc::gen::inRange<std::size_t>(0, total);
@@ -327,9 +335,18 @@ inline Op pick_driver_op(const GenContext& c) {
       op.thread = pick_thread(c);
       return op;
     }
-    default: {
+    case 11: {
       Op op = make(OpKind::GetMemFunctions);
       op.thread = pick_thread(c);
+      return op;
+    }
+    default: {
+      // A job likely paused on the device, from its own thread, waited for in any way.
+      const auto [job, job_thread] = *rc::gen::elementOf(c.recent);
+      Op op = make(OpKind::Await);
+      op.job = job;
+      op.thread = job_thread;
+      op.value = *rc::gen::inRange(0, kWakeupCount);
       return op;
     }
   }

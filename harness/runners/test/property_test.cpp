@@ -81,10 +81,39 @@ RC_GTEST_PROP(Reference, DeFactoTwoThreads, ()) { property(reference(), Level::D
 // differences"), and the model answers it the same way.
 RC_GTEST_PROP(Reference, RobustnessTwoThreads, ()) { property(reference(), Level::Robustness, 2); }
 
+// With the simulated device attached: bodies offload (one job many times,
+// several jobs at once) and the driver awaits them in each way.
+void device_property(const Ready& r, Level level, int threads) {
+  if (r.api == nullptr) RC_FAIL("cannot load the implementation: " + r.error);
+  ModelConfig config = config_for(r, level);
+  config.device = true;
+  check_session(*r.api, config, threads);
+}
+RC_GTEST_PROP(Reference, DeviceDeFactoTwoThreads, ()) { device_property(reference(), Level::DeFacto, 2); }
+
+// The device misbehaving in every way the harness's device may (each test
+// is a process: the faults are this one's): the job is woken early, twice
+// and late, and some requests fail or are lost; every offload still returns
+// its result or a failure the job sees, and nothing leaks.
+void device_faults_property(const Ready& r, Level level, int threads) {
+  static const std::string set =
+      set_device_faults("spurious=0.3,duplicate=0.2,late=0.05,notify_early=0.1,error=0.1,lost=0.005", 20261207);
+  if (!set.empty()) RC_FAIL("set_device_faults: " + set);
+  if (r.api == nullptr) RC_FAIL("cannot load the implementation: " + r.error);
+  ModelConfig config = config_for(r, level);
+  config.device = true;
+  config.device_faults = true;
+  check_session(*r.api, config, threads);
+}
+RC_GTEST_PROP(Reference, DeviceFaultsDeFactoTwoThreads, ()) { device_faults_property(reference(), Level::DeFacto, 2); }
+RC_GTEST_PROP(Reference, DeviceRobustnessTwoThreads, ()) { device_property(reference(), Level::Robustness, 2); }
+
 // Not at the robustness level: OpenSSL crashes on misuse by design, and a
 // crash here would end the whole test binary.
 RC_GTEST_PROP(OpenSsl, MustOneThread, ()) { property(openssl(), Level::Must, 1); }
 RC_GTEST_PROP(OpenSsl, MustTwoThreads, ()) { property(openssl(), Level::Must, 2); }
+RC_GTEST_PROP(OpenSsl, DeviceMustTwoThreads, ()) { device_property(openssl(), Level::Must, 2); }
+RC_GTEST_PROP(OpenSsl, DeviceFaultsMustTwoThreads, ()) { device_faults_property(openssl(), Level::Must, 2); }
 
 // --- the generators reach every op ----------------------------------------------
 
@@ -96,6 +125,7 @@ TEST(Generators, ReachEveryDriverAndBodyOp) {
   config.level = Level::Robustness;
   config.counting_stacks = true;
   config.fresh_process = false;
+  config.device = true;
   Applied fresh;
   fresh.config = session_config(config);
   fresh.threads = 2;

@@ -47,6 +47,10 @@ struct DeviceConfig {
   /// The helper's deadline from first submission: a completion that has not
   /// arrived by then ends the offload as a timeout, not a hang.
   Nanos give_up_after = std::chrono::seconds(5);
+  /// Wait fds are numbered from here up (0: as eventfd() gives them), so
+  /// that a test harness can tell the device's fds from numbers a test
+  /// sets itself.
+  int fd_floor = 0;
   /// faults.seed is the seed the fault rates draw from.
   FaultPlan faults;
   /// Seeds the latency samples (and, when read from text, the faults).
@@ -63,7 +67,7 @@ std::string_view to_string(RingFullPolicy policy) noexcept;
 ///   queue_depth=N (1..65536)   workers=N (1..256)   latency=MODEL
 ///   notify=fd|callback|poll    poll_interval=D      ring_full=retry|block|fail
 ///   retry_limit=N (0..1000000) late_by=D            give_up_after=D (> 0)
-///   faults=RULES               seed=N
+///   fd_floor=N (0..65536)      faults=RULES         seed=N
 /// (MODEL as parse_latency(), RULES as parse_fault_plan(), D as
 /// parse_duration()). `seed` sets both the latency seed and faults.seed,
 /// whichever order the keys come in. An unknown or repeated key, or a bad

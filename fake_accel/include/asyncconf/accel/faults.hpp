@@ -19,7 +19,7 @@ enum class Fault : std::uint8_t {
   RingFull,             ///< ring_full: submit() answers RingFull though there is room
   LostCompletion,       ///< lost: never published, never notified
   LateCompletion,       ///< late: served late_by later than its latency says
-  ErrorResult,          ///< error: completes with DeviceError; the work is not run
+  ErrorResult,          ///< error: completes with DeviceError; the work runs, its value is dropped
   SpuriousWake,         ///< spurious: one extra wake-up when service starts
   DuplicateWake,        ///< duplicate: notified twice after publishing
   NotifyBeforePublish,  ///< notify_early: notified, then published a moment later

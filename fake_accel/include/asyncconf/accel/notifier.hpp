@@ -21,8 +21,9 @@ public:
   using FdGauge = std::atomic<std::int64_t>;
 
   /// A notifier owning a fresh non-blocking eventfd, counted in `gauge`
-  /// while open. Null when eventfd() fails (errno says why).
-  static std::shared_ptr<Notifier> open_fd(std::shared_ptr<FdGauge> gauge = nullptr);
+  /// while open, numbered `floor` or above (0: as eventfd() gives it).
+  /// Null when eventfd() or the renumbering fails (errno says why).
+  static std::shared_ptr<Notifier> open_fd(std::shared_ptr<FdGauge> gauge = nullptr, int floor = 0);
   /// A notifier that calls `callback(arg)` (a WAIT_CTX's callback pair).
   static std::shared_ptr<Notifier> for_callback(ASYNC_callback_fn callback, void* arg);
 

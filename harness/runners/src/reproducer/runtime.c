@@ -17,6 +17,8 @@
  * The writer defines the constants the harness also knows (MAX_FDS, ...)
  * ahead of the parts; compiled on its own, they come from -D options.
  */
+/*@ part feature_macros */
+#define _GNU_SOURCE /* eventfd, F_DUPFD_CLOEXEC, nanosleep: the device */
 /*@ part includes */
 #include <openssl/async.h>
 
@@ -24,7 +26,15 @@
 #include <pthread.h>
 /*@ part includes.semaphore */
 #include <semaphore.h>
+/*@ part includes.device */
+#include <fcntl.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/select.h>
+#include <time.h>
+#include <unistd.h>
 /*@ part includes.libc */
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -134,10 +144,14 @@ static void *custom_data(int fd)
     return (void *)((uintptr_t)0xc0de0000u + (unsigned)fd);
 }
 
+/*@ part wakes */
+static atomic_long wakes; /* calls of the callback (the device's wake-ups) */
+
 /*@ part callback */
 static int wake_callback(void *arg)
 {
     (void)arg;
+    atomic_fetch_add(&wakes, 1);
     return 1;
 }
 
@@ -234,6 +248,10 @@ static void step(int n, const char *op)
 /*@ part push_fd */
 static void push_fd(struct fd_list *l, int fd)
 {
+#ifdef DEVICE_FD_FLOOR
+    if (fd >= DEVICE_FD_FLOOR)
+        fd = DEVICE_FD; /* the device's fd: its number varies from run to run */
+#endif
     if (l->n < MAX_FDS)
         l->fd[l->n] = fd;
     ++l->n;
@@ -624,6 +642,216 @@ static void do_get_callback(struct obs *o, ASYNC_WAIT_CTX *ctx, int w)
     o->extra2 = arg == callback_arg(w);
 }
 
+/*@ part device */
+/* ---- the simulated device ---------------------------------------------------- */
+/* A stand-in for the harness's device (fake_accel/): a thread serves each
+ * offload after DEVICE_LATENCY_US, marks it done, then wakes the job through
+ * the wait ctx's callback when one is set (status ASYNC_STATUS_OK first), or
+ * else through an eventfd set in the ctx under the device's own key,
+ * numbered from DEVICE_FD_FLOOR up, which ASYNC_WAIT_CTX_free's cleanup
+ * closes. The job pauses until the work is done, as fake_accel's helper. */
+#define DEVICE_LATENCY_US 20
+#define OFFLOAD_NOTIFIER_FAILED 6 /* OffloadResult::Status::NotifierFailed */
+
+static char device_key;
+static atomic_long offload_returns; /* offloads that returned */
+
+struct request {
+    atomic_int paused; /* the job paused (or tried to) for it */
+    atomic_int done;
+    int fd;
+    ASYNC_callback_fn callback;
+    void *arg;
+};
+
+static void *serve(void *p)
+{
+    struct request *r = p;
+    struct timespec latency = { 0, DEVICE_LATENCY_US * 1000L };
+    uint64_t one = 1;
+
+    long waited_us = 0;
+
+    /* Served only once the job has paused, as the harness's device: whether
+     * an offload pauses must not depend on how fast this thread runs. */
+    while (!atomic_load(&r->paused) && waited_us < 2000000L) {
+        nanosleep(&latency, NULL);
+        waited_us += DEVICE_LATENCY_US;
+    }
+    nanosleep(&latency, NULL);
+    atomic_store(&r->done, 1); /* the result, before the wake */
+    if (r->callback != NULL)
+        r->callback(r->arg);
+    else if (write(r->fd, &one, sizeof one) != (ssize_t)sizeof one)
+        perror("device: write");
+    return NULL;
+}
+
+static void close_device_fd(ASYNC_WAIT_CTX *ctx, const void *k, OSSL_ASYNC_FD fd, void *data)
+{
+    (void)ctx;
+    (void)k;
+    (void)data;
+    close(fd);
+}
+
+/* The ctx's device fd, made and set on first use; -1 if none could be. */
+static int device_fd(ASYNC_WAIT_CTX *ctx)
+{
+    OSSL_ASYNC_FD fd = -1;
+    void *data = NULL;
+    int low, high;
+
+    if (ASYNC_WAIT_CTX_get_fd(ctx, &device_key, &fd, &data) == 1)
+        return fd;
+    low = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (low < 0)
+        return -1;
+    high = fcntl(low, F_DUPFD_CLOEXEC, DEVICE_FD_FLOOR);
+    close(low);
+    if (high < 0)
+        return -1;
+    if (ASYNC_WAIT_CTX_set_wait_fd(ctx, &device_key, high, NULL, close_device_fd) != 1) {
+        close(high);
+        return -1;
+    }
+    return high;
+}
+
+static void offload_in_job(struct obs *o)
+{
+    ASYNC_JOB *job = ASYNC_get_current_job();
+    ASYNC_WAIT_CTX *ctx = job == NULL ? NULL : ASYNC_get_wait_ctx(job);
+    struct request r;
+    pthread_t server;
+    uint64_t count;
+
+    o->rc = 0;
+    o->extra = OFFLOAD_RESULT;
+    o->extra2 = 1; /* done, with its own result */
+    if (ctx == NULL)
+        return; /* nothing could wake the job: the work is done here */
+    atomic_init(&r.paused, 0);
+    atomic_init(&r.done, 0);
+    r.fd = -1;
+    r.callback = NULL;
+    r.arg = NULL;
+    if (ASYNC_WAIT_CTX_get_callback(ctx, &r.callback, &r.arg) == 1 && r.callback != NULL) {
+        ASYNC_WAIT_CTX_set_status(ctx, ASYNC_STATUS_OK);
+    } else {
+        r.callback = NULL;
+        r.fd = device_fd(ctx);
+        if (r.fd < 0) {
+            o->rc = OFFLOAD_NOTIFIER_FAILED;
+            return;
+        }
+    }
+    if (pthread_create(&server, NULL, serve, &r) != 0) {
+        perror("pthread_create");
+        exit(EXIT_SETUP_FAILED);
+    }
+    while (!atomic_load(&r.done)) {
+        atomic_store(&r.paused, 1);
+        ASYNC_pause_job(); /* an early resume pauses again */
+    }
+    pthread_join(server, NULL);
+    if (r.fd >= 0)
+        while (read(r.fd, &count, sizeof count) == (ssize_t)sizeof count)
+            ;
+    atomic_fetch_add(&offload_returns, 1);
+}
+
+/*@ part await */
+#define NOT_WOKEN (-101L) /* the resume found the job still waiting, and no wake-up came in 10 s */
+#define NO_FD (-102L)     /* the same, and the ctx lists no device fd to wait on */
+
+enum wakeup { WAKE_SELECT, WAKE_EPOLL, WAKE_CALLBACK, WAKE_BUSY };
+
+static long wakes_seen; /* the callback's wake-ups the driver has seen */
+
+/* Waits as `how` says for the wake-up of a job waiting on `ctx`: 1 woken,
+ * 0 not within 10 s, -1 no device fd listed for the ctx. */
+static long wait_for_wake(ASYNC_WAIT_CTX *ctx, int how)
+{
+    OSSL_ASYNC_FD fds[MAX_FDS + 1];
+    size_t n = 0, i;
+    int top = -1, ep, ready = 0;
+    fd_set set;
+    struct timeval tv = { 10, 0 };
+    struct timespec nap = { 0, 20000 };
+    long waited_us = 0;
+
+    if (how == WAKE_BUSY)
+        return 1;
+    if (how == WAKE_CALLBACK) {
+        while (atomic_load(&wakes) == wakes_seen) {
+            if (waited_us >= 10000000L)
+                return 0;
+            nanosleep(&nap, NULL);
+            waited_us += 20;
+        }
+        wakes_seen = atomic_load(&wakes);
+        return 1;
+    }
+    if (ASYNC_WAIT_CTX_get_all_fds(ctx, NULL, &n) != 1 || n == 0 || n > MAX_FDS + 1
+        || ASYNC_WAIT_CTX_get_all_fds(ctx, fds, &n) != 1)
+        return -1;
+    FD_ZERO(&set);
+    for (i = 0; i < n; ++i) {
+        if (fds[i] < DEVICE_FD_FLOOR || fds[i] >= FD_SETSIZE)
+            continue; /* a number the sequence set, never opened */
+        FD_SET(fds[i], &set);
+        if (fds[i] > top)
+            top = fds[i];
+    }
+    if (top < 0)
+        return -1;
+    if (how == WAKE_SELECT)
+        return select(top + 1, &set, NULL, NULL, &tv) > 0;
+    ep = epoll_create1(EPOLL_CLOEXEC); /* edge-triggered, as nginx */
+    if (ep < 0)
+        return 0;
+    for (i = 0; i < n; ++i) {
+        struct epoll_event ev;
+        if (!FD_ISSET(fds[i], &set))
+            continue;
+        ev.events = EPOLLIN | EPOLLET;
+        ev.data.fd = fds[i];
+        epoll_ctl(ep, EPOLL_CTL_ADD, fds[i], &ev);
+    }
+    {
+        struct epoll_event ev;
+        ready = epoll_wait(ep, &ev, 1, 10000) > 0;
+    }
+    close(ep);
+    return ready;
+}
+
+static long offload_returns_before_await;
+
+/* The first wake-up of a job waiting on the device. */
+static long await_wake(ASYNC_JOB *handle, int how)
+{
+    offload_returns_before_await = atomic_load(&offload_returns);
+    return wait_for_wake(ASYNC_get_wait_ctx(handle), how);
+}
+
+/* Resumes the job until its offload returns, waiting again after a resume
+ * that found it still waiting. */
+static long await_resume(ASYNC_JOB **handle, int *ret, int how)
+{
+    ASYNC_WAIT_CTX *ctx = ASYNC_get_wait_ctx(*handle);
+    long rc = ASYNC_start_job(handle, NULL, ret, job_none, NULL, 0);
+
+    while (rc == ASYNC_PAUSE && atomic_load(&offload_returns) == offload_returns_before_await) {
+        long woken = wait_for_wake(ctx, how);
+        if (woken != 1)
+            return woken == 0 ? NOT_WOKEN : NO_FD;
+        rc = ASYNC_start_job(handle, NULL, ret, job_none, NULL, 0);
+    }
+    return rc;
+}
+
 /*@ writer the job functions; the steps' title and the turns, sized by the plan */
 static sem_t turn[2];   /* turn[t]: thread t runs its next steps */
 /*@ part turns */
@@ -668,6 +896,9 @@ static void *thread_t0(void *unused)
     o.ref = job_ref(0, job);
     o.ref = current_ref(ASYNC_get_current_job());
     o.rc = own_wait_ctx() != NULL;
+    offload_in_job(&o);
+    o.extra2 = await_wake(job, 3);
+    o.rc = await_resume(&job, &ret, 3);
     observation(0, &o);
     expect_value(&R_EXAMPLE, "ASYNC_start_job returned", AS_START, o.rc, ASYNC_FINISH);
     expect_fds(&R_EXAMPLE, NULL, "the fds are", &o.list, 1, (const int[]){ 3 });

@@ -39,6 +39,7 @@ enum class OperandForm : std::uint8_t {
   Int,        ///< a number (bytes: kDecodeSmallMin..kDecodeSmallMax)
   Long,       ///< a number (bytes: kDecodeSmallMin..kDecodeSmallMax)
   OnOff,      ///< on (1) or off (0)
+  Wakeup,     ///< select|epoll|callback|busy (a Wakeup)
   Arg,        ///< optional arg=<n>, left out when 0 (bytes: a length byte, then that many bytes)
   ArgsMode,   ///< optional args=null|size0, left out for ArgsMode::Copy
   Body,       ///< { op; op }: body ops
@@ -97,6 +98,9 @@ constexpr Operand stack_size(OpField field, const char* name) { return {OperandF
 constexpr Operand int_value(OpField field, const char* name) { return {OperandForm::Int, field, name, INT_MIN, INT_MAX}; }
 constexpr Operand long_value(OpField field, const char* name) { return {OperandForm::Long, field, name, LONG_MIN, LONG_MAX}; }
 constexpr Operand on_off(OpField field) { return {OperandForm::OnOff, field, "on or off", 0, 1}; }
+constexpr Operand wakeup(OpField field) {
+  return {OperandForm::Wakeup, field, "select, epoll, callback or busy", 0, kWakeupCount - 1};
+}
 constexpr Operand arg(OpField field) { return {OperandForm::Arg, field, "arg", LONG_MIN, LONG_MAX}; }
 
 constexpr OpSchema op(OpKind kind, const char* name, OpWhere where, std::initializer_list<Operand> list) {

@@ -40,6 +40,16 @@ enum class ArgsMode : std::uint8_t {
   SizeZero,  ///< args points at the buffer, size 0  (text: args=size0)
 };
 
+/// How the driver waits for a job paused on the device (`await`): the
+/// ways applications wait (openssl speed, nginx, libssl's callback, a loop).
+enum class Wakeup : std::uint8_t {
+  Select,    ///< select() on the wait ctx's fds, as openssl speed does
+  Epoll,     ///< an edge-triggered epoll set, one fd per job, as nginx does
+  Callback,  ///< the wait ctx's callback (OpenSSL 3.0), as libssl's async callback
+  Busy,      ///< resume at once, again and again, until the job goes on
+};
+inline constexpr int kWakeupCount = 4;
+
 /// Limits that keep every op's observation small and fixed-size.
 inline constexpr int kMaxThreads = 4;   ///< threads t0..t3
 inline constexpr int kMaxKeys = 8;      ///< wait-fd keys 0..7
@@ -55,7 +65,8 @@ struct Op {
   int key = 0;     ///< fd ops: the key, 0..kMaxKeys-1
   int fd = 0;      ///< SetFd: the fd value recorded (never opened)
   long value = 0;  ///< InitThread max_size, Start arg, Return value, SetStatus status,
-                   ///< SetCallback 1 = on / 0 = off, SetMemFunctions stack size
+                   ///< SetCallback 1 = on / 0 = off, SetMemFunctions stack size,
+                   ///< Await a Wakeup
   long value2 = 0; ///< InitThread init_size
   ArgsMode args = ArgsMode::Copy;  ///< Start
   std::vector<Op> body{};          ///< Start: what the job function does

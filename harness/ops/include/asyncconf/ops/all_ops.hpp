@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "asyncconf/ops/device_ops.hpp"
 #include "asyncconf/ops/job_ops.hpp"
 #include "asyncconf/ops/pool_ops.hpp"
 #include "asyncconf/ops/wait_ctx_ops.hpp"

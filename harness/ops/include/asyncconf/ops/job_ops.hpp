@@ -130,6 +130,8 @@ struct Resume : OpHome {
     switch (j->st) {
       case JobSt::Paused:
         if (j->thread != op.thread) return m.misuse(Misuse::ResumeOtherThread, "a resume on another thread");
+        // Whether it goes on depends on when the device is done: await it.
+        if (j->offloading) return "j" + std::to_string(op.job) + " waits on the device";
         return {};
       case JobSt::Finished:
       case JobSt::Abandoned: {
@@ -137,6 +139,9 @@ struct Resume : OpHome {
         const SlotM& s = m.slots[static_cast<std::size_t>(j->bound_slot)];
         if (!s.alive && m.creations > s.freed_at) return "its freed job's memory may be reused";
         if (s.thread != op.thread) return "a stale handle on another thread";
+        if (s.alive && s.occupant >= 0 && m.jobs[static_cast<std::size_t>(s.occupant)].offloading) {
+          return "its pooled job now runs j" + std::to_string(s.occupant) + ", which waits on the device";
+        }
         return m.misuse(Misuse::StaleHandle, "a stale handle");
       }
       default: return "j" + std::to_string(op.job) + " is not paused";

@@ -72,7 +72,13 @@ enum CUse : unsigned {
   kUseOwnCtx = 1u << 11,     ///< own_wait_ctx
   kUseJobNone = 1u << 12,    ///< job_none
   kUseArgs = 1u << 13,       ///< the job function reads its args
+  kUseDevice = 1u << 14,     ///< offload_in_job (the device)
+  kUseAwait = 1u << 15,      ///< await_job (the device)
 };
+
+/// A line of an op's C that stands for "make the step's first observation
+/// here" (an op that observes twice: await).
+inline constexpr const char* kObserveHere = "@observe";
 
 /// The defaults: an op whose observation holds only a return value, that
 /// needs no runtime helper.

@@ -115,7 +115,7 @@ struct WaitCtxFree : OpHome {
     CtxM& c = m.ctxs[static_cast<std::size_t>(op.ctx)];
     FdList cleaned;
     for (const Entry& x : c.entries) {
-      if (!x.deleted) cleaned.push(x.fd);
+      if (!x.deleted && x.key != kDeviceKey) cleaned.push(x.fd);  // the device's cleanup is its own
     }
     Expected& e = m.expect(kind);
     m.check(e, Field::Cleanups, cleaned.size, kCleanupOnFree);
@@ -147,6 +147,7 @@ struct SetFd : OnWaitCtx<SetFd> {
 
   static std::string skip_on_ctx(const ModelState& m, const CtxM& c, const Op& op) {
     if (op.key < 0 || op.key >= kMaxKeys) return "key out of range";
+    if (m.cfg.device && op.fd >= kDeviceFdFloor) return "fds from " + std::to_string(kDeviceFdFloor) + " up are the device's";
     if (c.live_count() >= static_cast<std::size_t>(kMaxFdsPerCtx)) return "the ctx holds the most fds a sequence may set";
     if (c.newest_live(op.key) != nullptr) return m.needs(Level::DeFacto, "a key set twice");
     return {};

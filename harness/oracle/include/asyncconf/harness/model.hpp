@@ -61,6 +61,16 @@ struct ModelConfig {
   /// NULL wait ctx pauses (OpenSSL) rather than getting 0 from
   /// ASYNC_pause_job (the reference). Both are allowed if the job resumes.
   bool null_ctx_pauses = false;
+  /// The sequence offloads to the simulated device (fake_accel/): offload
+  /// ops run, fds from kDeviceFdFloor up are the device's (a set_fd of one
+  /// is skipped), and the end does not count heap blocks (the device
+  /// allocates on its own threads). plan() sets it when the sequence holds
+  /// an offload op.
+  bool device = false;
+  /// The device misbehaves (wakes early, twice or late, fails or loses
+  /// requests: device_wait's fault plan), so an offload's outcome is not
+  /// predicted, only that it completed or failed visibly.
+  bool device_faults = false;
   /// At the robustness level: the misuse allowed (misuse_bit()s).
   std::uint32_t misuse = kAllMisuse;
 };
@@ -142,6 +152,8 @@ private:
   std::unique_ptr<State> s_;
 };
 
+/// The sequence holds an offload op (plan() then sets ModelConfig::device).
+bool offloads(const Sequence& sequence) noexcept;
 /// Model(config), apply every op, finish. The plan keeps pointers into the
 /// sequence, so the sequence must outlive the plan.
 Plan plan(const Sequence& sequence, const ModelConfig& config);

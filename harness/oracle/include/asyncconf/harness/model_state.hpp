@@ -42,6 +42,8 @@ struct JobM {
   const Op* start = nullptr;
   int bound_slot = -1;    ///< the handle the interpreter knows for it
   int own_blocks = 0;     ///< blocks this job holds
+  bool offloading = false;        ///< paused in an offload until the device wakes it
+  bool offload_callback = false;  ///< that wake comes through the ctx's callback, not the device fd
 };
 
 /// One pooled job (a stack).
@@ -173,6 +175,9 @@ struct ModelState {
   void report(int jn, int job_op, std::optional<long> returned, Expected& e);
   /// The paused job's pause returns: counts reset, the pause observed.
   void resume_pause(int jn);
+  /// Whether body op `op` of job `j` pauses it (the scheduler then returns
+  /// to its caller): a pause that pauses, or an offload that waits.
+  bool body_pauses(const JobM& j, const ThreadM& t, const Op& op) const;
 
 private:
   Level level_of(const Req& req) const;

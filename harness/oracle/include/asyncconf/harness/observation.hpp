@@ -19,6 +19,14 @@ inline constexpr long kRefUnknown = -2;  ///< a pointer that names nothing the s
 /// The value *ret holds until a job's ASYNC_start_job writes it.
 inline constexpr int kRetUntouched = 0x5eed;
 
+/// The device's wait fd in a ctx: the key it is set under (no sequence's),
+/// and the name an observed fd list shows for it (its number varies from
+/// run to run; the device's fds are dup'ed to kDeviceFdFloor and up, and
+/// the interpreter names every listed fd from there up so).
+inline constexpr int kDeviceKey = kMaxKeys;
+inline constexpr int kDeviceFd = -7;
+inline constexpr int kDeviceFdFloor = 512;
+
 /// Up to kMaxFdsPerCtx fd values.
 struct FdList {
   int size = 0;

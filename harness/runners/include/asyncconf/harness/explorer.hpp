@@ -81,6 +81,12 @@ struct ExploreOptions {
   /// At the robustness level: the misuse the sequences may commit
   /// (misuse_bit()s; ModelConfig::misuse of every config explore builds).
   std::uint32_t misuse = kAllMisuse;
+  /// Bodies offload to the simulated device and the driver awaits them
+  /// (ModelConfig::device; harness/README.md, "Offloading to the device").
+  bool device = false;
+  /// The device misbehaves as set_device_faults() was told (the caller
+  /// sets it before exploring): ModelConfig::device_faults.
+  bool device_faults = false;
   const std::atomic<bool>* stop = nullptr;  ///< set (SIGINT): stop soon, report what ran
 };
 

@@ -10,6 +10,7 @@
 #include <limits>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <vector>
 
@@ -135,6 +136,14 @@ void warm_up(const AsyncApi& api);
 /// was allocated yet (known only while stacks are counted; otherwise the
 /// process is taken as fresh, the stricter assumption).
 ModelConfig model_config(const AsyncApi& api, Level level) noexcept;
+
+/// The faults of the simulated device this process's offload ops use
+/// (fake_accel's rule text, "spurious=0.2,lost=every:50", rates drawn from
+/// `seed`); before any plan offloads. Plans of such a process are planned
+/// with ModelConfig::device_faults. Empty when set; else what is wrong: a
+/// malformed rule, a fault the harness's device may not have (ring_full,
+/// fd_fail, slow_poll), or a device already in use.
+std::string set_device_faults(std::string_view rules, std::uint64_t seed);
 
 /// Runs the plan. Each thread t0..plan.threads-1 is a new thread that exits
 /// at the end, so the implementation's per-thread state goes with it.

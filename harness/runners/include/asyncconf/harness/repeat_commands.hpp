@@ -25,13 +25,17 @@ struct ExploreCommand {
   std::string level;
   std::string misuse;  ///< --misuse as given, "" when not given
   int timeout_ms = kDefaultSequenceTimeoutMs;
+  bool device = false;  ///< --device
+  std::string device_faults;  ///< --device-faults as given, "" when not given
 };
 std::vector<std::string> explore_words(const ExploreCommand& c);
 
 /// asyncconf replay FILE --impl ... --level ... [--misuse ...] [--timeout-ms ...]
+/// [--device-faults RULES --device-seed N]
 std::vector<std::string> replay_words(const std::string& file, const std::string& impl, const std::string& level,
                                       const std::string& misuse = "",
-                                      int timeout_ms = kDefaultSequenceTimeoutMs);
+                                      int timeout_ms = kDefaultSequenceTimeoutMs,
+                                      const std::string& device_faults = "", std::uint64_t device_seed = 0);
 
 /// A diff run as its options give it.
 struct DiffCommand {

@@ -1,0 +1,47 @@
+// What the interpreter needs for offload and await: the simulated device
+// its plans offload to, and the ways a driver waits for the device's
+// wake-up (harness/ops/device_ops.hpp).
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "asyncconf/accel/device.hpp"
+#include "asyncconf/harness/async_api.hpp"
+#include "asyncconf/harness/sequence.hpp"
+
+namespace asyncconf::harness::device_wait {
+
+/// The process's device, made on first use and kept to the end: its
+/// threads outlive every plan, so a plan's heap and fd counts see none of
+/// them. It notifies through the wait ctx's callback when one is set and
+/// through an fd otherwise, numbered from kDeviceFdFloor up.
+accel::Device& plan_device();
+
+/// The faults the harness's device may have: those that change neither
+/// whether an offload pauses nor what the ctx holds, only when and how
+/// often the job is woken and whether its request succeeds (spurious,
+/// duplicate, late, notify_early, error, lost). Empty when `plan` has only
+/// those; else which one it may not have, and why.
+std::string unsupported_fault(const accel::FaultPlan& plan);
+/// Sets the faults of the device plan_device() makes (before its first
+/// use; a lost request then times out after 200 ms). False, and nothing
+/// set, once the device exists or with an unsupported fault.
+bool set_device_faults(const accel::FaultPlan& plan);
+
+/// Wake-ups through the ctx callbacks the interpreter sets: counted per ctx
+/// name (modulo a small table: a shared slot only wakes a waiter early,
+/// which the offload helper tolerates).
+void note_wake(int ctx) noexcept;
+long wakes(int ctx) noexcept;
+
+enum class Waited { Woken, NoFd, TimedOut };
+
+/// Waits as `how` says for the wake-up of a job waiting on `ctx`, until
+/// `deadline`. Select and Epoll wait on the fds the implementation lists
+/// for the ctx (none: NoFd); Callback waits for wakes(ctx) to pass
+/// `seen`, and moves `seen` up to it; Busy returns at once.
+Waited wait_for_wake(const AsyncApi& api, ASYNC_WAIT_CTX* ctx, int ctx_name, Wakeup how, long& seen,
+                     std::chrono::steady_clock::time_point deadline);
+
+}  // namespace asyncconf::harness::device_wait
