@@ -62,7 +62,9 @@ TEST(DeviceFaultsTest, EveryNthErrorHitsExactlyThoseRequests) {
   }
   EXPECT_EQ(runs.load(), 9);  // a failed request's work ran all the same
   for (int i = 0; i < 9; ++i) {
-    if (completions[i]->status() != CompletionStatus::Ok) EXPECT_EQ(completions[i]->value(), 0) << i;
+    if (completions[i]->status() != CompletionStatus::Ok) {
+      EXPECT_EQ(completions[i]->value(), 0) << i;
+    }
   }
 }
 

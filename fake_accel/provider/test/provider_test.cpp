@@ -13,6 +13,8 @@
 #include <openssl/evp.h>
 #include <openssl/provider.h>
 
+#include "provider_test_support.hpp"
+
 namespace {
 
 constexpr const char* kDigestNames[] = {"SHA2-256", "SHA2-384", "SHA2-512"};
@@ -39,13 +41,7 @@ protected:
     OSSL_LIB_CTX_free(libctx_);
   }
 
-  std::uint64_t counter(const char* name) {
-    std::uint64_t value = 0;
-    OSSL_PARAM params[] = {OSSL_PARAM_construct_uint64(name, &value), OSSL_PARAM_construct_end()};
-    EXPECT_EQ(OSSL_PROVIDER_get_params(fakeaccel_, params), 1) << name;
-    EXPECT_TRUE(OSSL_PARAM_modified(&params[0])) << name;
-    return value;
-  }
+  std::uint64_t counter(const char* name) { return fakeaccel_test::provider_counter(fakeaccel_, name); }
 
   OSSL_LIB_CTX* libctx_ = nullptr;
   OSSL_PROVIDER* fakeaccel_ = nullptr;

@@ -24,6 +24,8 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include "provider_test_support.hpp"
+
 namespace {
 
 using Bytes = std::vector<unsigned char>;
@@ -118,13 +120,7 @@ protected:
     OSSL_LIB_CTX_free(plain_);
   }
 
-  std::uint64_t counter(const char* name) {
-    std::uint64_t value = 0;
-    OSSL_PARAM params[] = {OSSL_PARAM_construct_uint64(name, &value), OSSL_PARAM_construct_end()};
-    EXPECT_EQ(OSSL_PROVIDER_get_params(fakeaccel_, params), 1) << name;
-    EXPECT_TRUE(OSSL_PARAM_modified(&params[0])) << name;
-    return value;
-  }
+  std::uint64_t counter(const char* name) { return fakeaccel_test::provider_counter(fakeaccel_, name); }
 
   /// A key generated through fakeaccel's key management.
   EVP_PKEY* fakeaccel_key(const char* curve = "P-256") {
@@ -336,22 +332,7 @@ TEST_F(FakeAccelSignature, MandatoryQueryWithoutFakeaccelFails) {
   EVP_PKEY_free(plain_key);
 }
 
-X509* self_signed(OSSL_LIB_CTX* libctx, EVP_PKEY* key) {
-  X509* x = X509_new_ex(libctx, nullptr);
-  if (x == nullptr) return nullptr;
-  X509_NAME* name = X509_get_subject_name(x);
-  const bool ok = X509_set_version(x, X509_VERSION_3) == 1 && ASN1_INTEGER_set(X509_get_serialNumber(x), 7) == 1 &&
-                  X509_gmtime_adj(X509_getm_notBefore(x), 0) != nullptr &&
-                  X509_gmtime_adj(X509_getm_notAfter(x), 3600) != nullptr && X509_set_pubkey(x, key) == 1 &&
-                  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-                                             reinterpret_cast<const unsigned char*>("fakeaccel"), -1, -1, 0) == 1 &&
-                  X509_set_issuer_name(x, name) == 1 && X509_sign(x, key, EVP_sha256()) > 0;
-  if (!ok) {
-    X509_free(x);
-    return nullptr;
-  }
-  return x;
-}
+X509* self_signed(OSSL_LIB_CTX* libctx, EVP_PKEY* key) { return fakeaccel_test::self_signed(libctx, key, 7); }
 
 TEST_F(FakeAccelSignature, CertificatesSignedWithAFakeaccelKeyVerify) {
   EVP_PKEY* key = fakeaccel_key();

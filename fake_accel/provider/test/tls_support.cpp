@@ -1,5 +1,7 @@
 #include "tls_support.hpp"
 
+#include "provider_test_support.hpp"
+
 #include <dirent.h>
 #include <poll.h>
 
@@ -24,22 +26,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-X509* self_signed(OSSL_LIB_CTX* libctx, EVP_PKEY* key) {
-  X509* x = X509_new_ex(libctx, nullptr);
-  if (x == nullptr) return nullptr;
-  X509_NAME* name = X509_get_subject_name(x);
-  const bool ok = X509_set_version(x, X509_VERSION_3) == 1 && ASN1_INTEGER_set(X509_get_serialNumber(x), 1) == 1 &&
-                  X509_gmtime_adj(X509_getm_notBefore(x), 0) != nullptr &&
-                  X509_gmtime_adj(X509_getm_notAfter(x), 3600) != nullptr && X509_set_pubkey(x, key) == 1 &&
-                  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-                                             reinterpret_cast<const unsigned char*>("fakeaccel"), -1, -1, 0) == 1 &&
-                  X509_set_issuer_name(x, name) == 1 && X509_sign(x, key, EVP_sha256()) > 0;
-  if (!ok) {
-    X509_free(x);
-    return nullptr;
-  }
-  return x;
-}
+using fakeaccel_test::self_signed;
 
 // What one call left to do: done, wait for the peer, wait for the device.
 enum class Step { Done, Peer, Async, Failed };
@@ -356,10 +343,7 @@ void FakeAccelTlsFixture::TearDown() {
 }
 
 std::uint64_t FakeAccelTlsFixture::counter(const char* name) {
-  std::uint64_t value = 0;
-  OSSL_PARAM params[] = {OSSL_PARAM_construct_uint64(name, &value), OSSL_PARAM_construct_end()};
-  EXPECT_EQ(OSSL_PROVIDER_get_params(fakeaccel_, params), 1) << name;
-  return value;
+  return fakeaccel_test::provider_counter(fakeaccel_, name);
 }
 
 Counters FakeAccelTlsFixture::counters() {

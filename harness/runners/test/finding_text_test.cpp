@@ -132,7 +132,7 @@ TEST(ShellWord, EveryWordComesBackFromShUnchanged) {
 }
 
 TEST(RepeatCommands, LeaveDefaultsOutAndKeepMisuseAsTyped) {
-  ExploreCommand c{"reference", 7, 300, std::nullopt, 64, 2, "robustness", "stale-handle,nested-start", 5000};
+  ExploreCommand c{"reference", 7, 300, std::nullopt, 64, 2, "robustness", "stale-handle,nested-start", 5000, false, ""};
   EXPECT_EQ(command_line(explore_words(c)),
             "asyncconf explore --impl reference --seed 7 --sequences 300 --max-ops 64 --threads 2 --level "
             "robustness --misuse stale-handle,nested-start");
@@ -142,6 +142,16 @@ TEST(RepeatCommands, LeaveDefaultsOutAndKeepMisuseAsTyped) {
   EXPECT_TRUE(command_line(explore_words(c)).ends_with("--timeout-ms 100"));
   EXPECT_EQ(command_line(replay_words("my dir/x.seq", "openssl", "must")),
             "asyncconf replay 'my dir/x.seq' --impl openssl --level must");
+}
+
+TEST(RepeatCommands, CarryTheDevicesOptions) {
+  ExploreCommand c{"openssl", 3, 10, std::nullopt, 64, 1, "must", "", 5000, true, ""};
+  EXPECT_TRUE(command_line(explore_words(c)).ends_with("--level must --device")) << command_line(explore_words(c));
+  c.device_faults = "spurious=0.5,lost=every:9";
+  EXPECT_TRUE(command_line(explore_words(c)).ends_with("--device --device-faults spurious=0.5,lost=every:9"))
+      << command_line(explore_words(c));
+  EXPECT_EQ(command_line(replay_words("x.seq", "openssl", "must", "", 5000, "error=0.1", 3)),
+            "asyncconf replay x.seq --impl openssl --level must --device-faults error=0.1 --device-seed 3");
 }
 
 // --- file names and files ------------------------------------------------------
