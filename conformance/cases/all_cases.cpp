@@ -18,6 +18,7 @@ void add_leak_cases(std::vector<Case>& out);
 void add_robustness_cases(std::vector<Case>& out);
 void add_robustness_thread_state_cases(std::vector<Case>& out);
 void add_robustness_wait_ctx_cases(std::vector<Case>& out);
+void add_offload_cases(std::vector<Case>& out);
 
 const std::vector<Case>& all_cases() {
   static const std::vector<Case> cases = [] {
@@ -37,6 +38,7 @@ const std::vector<Case>& all_cases() {
     add_robustness_cases(out);
     add_robustness_thread_state_cases(out);
     add_robustness_wait_ctx_cases(out);
+    add_offload_cases(out);
     return out;
   }();
   return cases;
