@@ -124,14 +124,16 @@ accel::Device& plan_device() {
     accel::DeviceConfig config;
     config.workers = 2;
     config.queue_depth = 4096;
-    config.latency = accel::LatencyModel::fixed(std::chrono::microseconds(20));
+    // The work itself waits for the job's pause: no latency is needed to
+    // keep the order, and none is added.
+    config.latency = accel::LatencyModel::fixed(std::chrono::microseconds(0));
     config.notify = accel::NotifyMode::Callback;
     config.ring_full = accel::RingFullPolicy::Block;
     config.fd_floor = kDeviceFdFloor;
     config.faults = g_faults;
     bool faulty = false;
     for (const accel::FaultRule& r : g_faults.rules) faulty = faulty || r.active();
-    config.give_up_after = faulty ? std::chrono::milliseconds(200) : std::chrono::seconds(5);
+    config.give_up_after = faulty ? std::chrono::milliseconds(50) : std::chrono::seconds(5);
     g_device = new accel::Device(config);  // kept: jobs of any later plan may wait on it
   }
   return *g_device;

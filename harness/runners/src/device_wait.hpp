@@ -25,7 +25,7 @@ accel::Device& plan_device();
 /// those; else which one it may not have, and why.
 std::string unsupported_fault(const accel::FaultPlan& plan);
 /// Sets the faults of the device plan_device() makes (before its first
-/// use; a lost request then times out after 200 ms). False, and nothing
+/// use; a lost request then times out after 50 ms). False, and nothing
 /// set, once the device exists or with an unsupported fault.
 bool set_device_faults(const accel::FaultPlan& plan);
 

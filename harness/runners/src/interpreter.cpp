@@ -237,7 +237,10 @@ static_assert(static_cast<int>(accel::OffloadResult::Status::Ok) == 0 &&
 thread_local JobRec* t_offloading = nullptr;
 thread_local int (*t_pause_job)() = nullptr;
 extern "C" int offload_pause() {
-  if (t_offloading != nullptr) t_offloading->offload_paused.store(true, std::memory_order_release);
+  if (t_offloading != nullptr) {
+    t_offloading->offload_paused.store(true, std::memory_order_release);
+    t_offloading->offload_paused.notify_all();
+  }
   return t_pause_job();
 }
 
@@ -553,15 +556,11 @@ struct Run {
     pausing.ASYNC_pause_job = &offload_pause;
     t_offloading = &rec;
     t_pause_job = api.ASYNC_pause_job;
-    // On a device thread the work waits for the job's first pause; done by
-    // the job itself (no wait ctx) it does not.
+    // On a device thread the work waits for the job's first pause (once a
+    // request is accepted the helper always pauses, at once under a block);
+    // done by the job itself (no wait ctx) it does not.
     const auto work = [r = &rec, job_thread = pthread_self()] {
-      if (pthread_equal(pthread_self(), job_thread) == 0) {
-        const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(2);
-        while (!r->offload_paused.load(std::memory_order_acquire) && std::chrono::steady_clock::now() < until) {
-          std::this_thread::sleep_for(std::chrono::microseconds(5));
-        }
-      }
+      if (pthread_equal(pthread_self(), job_thread) == 0) r->offload_paused.wait(false, std::memory_order_acquire);
       return static_cast<int>(ops::Offload::kResult);
     };
     const accel::OffloadResult result = accel::offload(pausing, device_wait::plan_device(), work);
