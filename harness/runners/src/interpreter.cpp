@@ -19,7 +19,6 @@
 #include <stdexcept>
 #include <new>
 #include <system_error>
-#include <thread>
 
 #include "asyncconf/accel/offload.hpp"
 #include "asyncconf/harness/probes.hpp"
@@ -232,8 +231,9 @@ static_assert(static_cast<int>(accel::OffloadResult::Status::Ok) == 0 &&
               static_cast<int>(accel::OffloadResult::Status::Timeout) == 4);
 
 // The offload helper pauses through this: the device serves a request only
-// once its job has paused (or gave up pausing), so that whether an offload
-// pauses does not depend on how fast the device is.
+// once its job has called ASYNC_pause_job (which returns at once under a
+// block), so that whether an offload pauses does not depend on how fast the
+// device is.
 thread_local JobRec* t_offloading = nullptr;
 thread_local int (*t_pause_job)() = nullptr;
 extern "C" int offload_pause() {
