@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -270,6 +271,37 @@ TEST(Reproducer, StackCountingCatchesAHalvedStack) {
       << show(o);
 }
 
+// Offloads to the reproducer's own small device, waited for in each way.
+const char* const kDevice =
+    "wctx_new w0\n"
+    "set_fd w0 1 5\n"
+    "start j0 w0 { offload; get_all_fds; offload; offload; return 3 }\n"
+    "get_all_fds w0\n"
+    "await j0 select\n"
+    "await j0 epoll\n"
+    "wctx_new w1\n"
+    "set_callback w1 on\n"
+    "start j1 w1 { offload; get_status; return 4 }\n"
+    "get_changed_fds w0\n"
+    "await j1 callback\n"
+    "start j2 null { offload; return 5 }\n";
+
+TEST(Reproducer, OffloadsPassAgainstSystemLibcryptoAndTheReference) {
+  for (const bool system : {true, false}) {
+    TempDir dir;
+    const Case c = make_case(kDevice, system ? openssl_config() : reference_config());
+    ASSERT_TRUE(c.plan.config.device);
+    EXPECT_NE(c.source.find("offload_in_job(&o);"), std::string::npos);
+    EXPECT_NE(c.source.find("await_wake(handle_j0, 0)"), std::string::npos);
+    const Outcome o = build_and_run(dir, c.source, system ? kSystem : kReference);
+    EXPECT_EQ(o.status, 0) << show(o);
+    EXPECT_NE(o.out.find("no violation: all " + std::to_string(c.plan.expected.size()) +
+                         " observations matched the model"),
+              std::string::npos)
+        << show(o);
+  }
+}
+
 // --- 3: faults are found, and named by their requirement ---------------------------------
 
 struct FaultCase {
@@ -331,10 +363,16 @@ INSTANTIATE_TEST_SUITE_P(
                   Level::DeFacto},
         FaultCase{"thread-exit-leaks", "wctx_new w0\nstart j0 w0 { return 1 }\n", true,
                   "LEAK-AUTO-CLEANUP-AT-THREAD-EXIT",
-                  "(sequence end): job stacks alive after every thread exited: 1, expected 0"}),
+                  "(sequence end): job stacks alive after every thread exited: 1, expected 0"},
+        // The device's fd is left out: select has nothing to wait on.
+        FaultCase{"get-all-fds-misses-newest", "wctx_new w0\nstart j0 w0 { offload; return 1 }\nawait j0 select\n",
+                  false, "FD-GET-ALL-RETURNS-FDS",
+                  "VIOLATION at step 2 (await j0 select): the device's wake-up came (1; 0: not in 10 s; -1: no fd "
+                  "listed): -1, expected 1"}),
     [](const ::testing::TestParamInfo<FaultCase>& info) {
       std::string name = info.param.fault;
       std::replace(name.begin(), name.end(), '-', '_');
+      if (std::string_view(info.param.sequence).find("offload") != std::string_view::npos) name += "_offloading";
       return name;
     });
 
