@@ -110,8 +110,9 @@ std::optional<Device::Request> Device::Impl::next_request() {
 }
 
 bool Device::Impl::wait_latency(Nanos latency) {
-  const Clock::time_point due = Clock::now() + latency;
   std::unique_lock lock(mutex);
+  if (latency <= Nanos{0}) return !stopping;  // no timed wait, no system call
+  const Clock::time_point due = Clock::now() + latency;
   return !stop_cv.wait_until(lock, due, [&] { return stopping; });
 }
 
@@ -285,6 +286,22 @@ Device::~Device() {
 }
 
 const DeviceConfig& Device::config() const noexcept { return impl_->config; }
+
+std::size_t Device::serve_queued() {
+  Impl& d = *impl_;
+  std::size_t served = 0;
+  for (;;) {
+    std::optional<Request> r;
+    {
+      const std::lock_guard lock(d.mutex);
+      if (d.queue.empty() || d.stopping) return served;
+      r.emplace(std::move(d.queue.front()));
+      d.queue.pop_front();
+    }
+    d.serve(*r);
+    ++served;
+  }
+}
 
 Device::Submission Device::submit(std::function<int()> work, std::shared_ptr<Notifier> notifier) {
   Impl& d = *impl_;

@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
+#include <vector>
+#include <thread>
 #include <latch>
 #include <memory>
 #include <optional>
@@ -27,6 +30,42 @@ TEST(DeviceTest, CompletionCarriesTheWorkResult) {
   EXPECT_EQ(s.completion->status(), CompletionStatus::Ok);
   EXPECT_EQ(s.completion->value(), 42);
   EXPECT_EQ(device.counters().completed, 1u);
+}
+
+// With no workers nothing is served until the owner serves the queue on
+// its own thread: in order, with the work run there, published, notified.
+TEST(DeviceTest, ServeQueuedServesOnTheCallingThreadInOrder) {
+  DeviceConfig config;
+  config.workers = 0;
+  config.latency = LatencyModel::fixed(std::chrono::microseconds(0));
+  config.faults.rule(Fault::ErrorResult).every_nth = 2;
+  Device device(config);
+  WakeLog logs[3];
+  std::vector<std::thread::id> ran_on;
+  std::vector<Device::Submission> s;
+  for (int i = 0; i < 3; ++i) {
+    s.push_back(logs[i].submit(device, [&ran_on, i] {
+      ran_on.push_back(std::this_thread::get_id());
+      return 10 + i;
+    }));
+    ASSERT_TRUE(s.back().accepted());
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  for (const auto& sub : s) EXPECT_FALSE(sub.completion->done()) << "served with no worker";
+  EXPECT_EQ(device.serve_queued(), 3u);
+  EXPECT_EQ(ran_on, std::vector<std::thread::id>(3, std::this_thread::get_id()));
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(s[i].completion->done()) << i;
+    EXPECT_EQ(logs[i].done_at_wake(), std::vector<bool>{true}) << i;
+  }
+  EXPECT_EQ(s[0].completion->value(), 10);
+  EXPECT_EQ(s[1].completion->status(), CompletionStatus::DeviceError);  // the second: error every 2nd
+  EXPECT_EQ(s[2].completion->value(), 12);
+  EXPECT_EQ(device.serve_queued(), 0u);
+  const DeviceCounters n = device.counters();
+  EXPECT_EQ(n.completed, 2u);
+  EXPECT_EQ(n.failed, 1u);
+  EXPECT_EQ(n.in_flight, 0u);
 }
 
 TEST(DeviceTest, ResultIsPublishedBeforeTheNotification) {

@@ -118,11 +118,25 @@ bool set_device_faults(const accel::FaultPlan& plan) {
   return true;
 }
 
+namespace {
+bool faulty() {
+  for (const accel::FaultRule& r : g_faults.rules) {
+    if (r.active()) return true;
+  }
+  return false;
+}
+}  // namespace
+
+bool serves_on_the_job_thread() {
+  const std::lock_guard lock(g_device_mutex);
+  return !faulty();
+}
+
 accel::Device& plan_device() {
   const std::lock_guard lock(g_device_mutex);
   if (g_device == nullptr) {
     accel::DeviceConfig config;
-    config.workers = 2;
+    config.workers = faulty() ? 2 : 0;
     config.queue_depth = 4096;
     // The work itself waits for the job's pause: no latency is needed to
     // keep the order, and none is added.
@@ -131,9 +145,7 @@ accel::Device& plan_device() {
     config.ring_full = accel::RingFullPolicy::Block;
     config.fd_floor = kDeviceFdFloor;
     config.faults = g_faults;
-    bool faulty = false;
-    for (const accel::FaultRule& r : g_faults.rules) faulty = faulty || r.active();
-    config.give_up_after = faulty ? std::chrono::milliseconds(50) : std::chrono::seconds(5);
+    config.give_up_after = faulty() ? std::chrono::milliseconds(50) : std::chrono::seconds(5);
     g_device = new accel::Device(config);  // kept: jobs of any later plan may wait on it
   }
   return *g_device;

@@ -13,10 +13,15 @@
 namespace asyncconf::harness::device_wait {
 
 /// The process's device, made on first use and kept to the end: its
-/// threads outlive every plan, so a plan's heap and fd counts see none of
-/// them. It notifies through the wait ctx's callback when one is set and
-/// through an fd otherwise, numbered from kDeviceFdFloor up.
+/// threads outlive every plan. It notifies through the wait ctx's callback
+/// when one is set and through an fd otherwise, numbered from
+/// kDeviceFdFloor up.
 accel::Device& plan_device();
+/// Without faults the device has no threads: a job's request is served on
+/// the job's own thread just before it pauses (serve_queued()), so an
+/// offload costs no thread hand-off. With faults it has worker threads, so
+/// that a wake-up can come early, twice or late.
+bool serves_on_the_job_thread();
 
 /// The faults the harness's device may have: those that change neither
 /// whether an offload pauses nor what the ctx holds, only when and how

@@ -233,11 +233,14 @@ static_assert(static_cast<int>(accel::OffloadResult::Status::Ok) == 0 &&
 // The offload helper pauses through this: the device serves a request only
 // once its job has called ASYNC_pause_job (which returns at once under a
 // block), so that whether an offload pauses does not depend on how fast the
-// device is.
+// device is. A device without threads serves it here, on the job's thread.
 thread_local JobRec* t_offloading = nullptr;
 thread_local int (*t_pause_job)() = nullptr;
+thread_local accel::Device* t_serve_here = nullptr;
 extern "C" int offload_pause() {
-  if (t_offloading != nullptr) {
+  if (t_serve_here != nullptr) {
+    t_serve_here->serve_queued();
+  } else if (t_offloading != nullptr) {
     t_offloading->offload_paused.store(true, std::memory_order_release);
     t_offloading->offload_paused.notify_all();
   }
@@ -554,8 +557,10 @@ struct Run {
     rec.wakes_seen = device_wait::wakes(rec.start->ctx);
     AsyncApi pausing = api;
     pausing.ASYNC_pause_job = &offload_pause;
+    accel::Device& device = device_wait::plan_device();
     t_offloading = &rec;
     t_pause_job = api.ASYNC_pause_job;
+    t_serve_here = device_wait::serves_on_the_job_thread() ? &device : nullptr;
     // On a device thread the work waits for the job's first pause (once a
     // request is accepted the helper always pauses, at once under a block);
     // done by the job itself (no wait ctx) it does not.
@@ -563,8 +568,9 @@ struct Run {
       if (pthread_equal(pthread_self(), job_thread) == 0) r->offload_paused.wait(false, std::memory_order_acquire);
       return static_cast<int>(ops::Offload::kResult);
     };
-    const accel::OffloadResult result = accel::offload(pausing, device_wait::plan_device(), work);
+    const accel::OffloadResult result = accel::offload(pausing, device, work);
     t_offloading = nullptr;
+    t_serve_here = nullptr;
     rec.offloading = false;
     o.rc = static_cast<long>(result.status);
     o.extra = result.value;

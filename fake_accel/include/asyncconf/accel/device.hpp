@@ -39,7 +39,8 @@ public:
 
   /// Starts the workers (and the poll thread in poll mode with a
   /// poll_interval). A queue_depth of 0 is taken as 1; with 0 workers
-  /// nothing is served until the destructor fails every request.
+  /// nothing is served but by serve_queued() (the destructor fails what is
+  /// left).
   /// Throws std::system_error if a thread cannot be started.
   explicit Device(DeviceConfig config);
   /// Stops the threads (a request being served is failed as Cancelled
@@ -65,6 +66,13 @@ public:
   /// it delivered; 0 in the other modes. A notify_early delivery sleeps a
   /// millisecond between its notify and its publish.
   std::size_t poll();
+
+  /// Serves every queued request on the calling thread, as a worker would
+  /// (latency, work, faults, publish, notify; in poll mode it then waits for
+  /// poll()). Returns how many. For a device of 0 workers, whose owner
+  /// decides when requests are served: a test harness serving a job's
+  /// request just before the job pauses, with no thread hand-off.
+  std::size_t serve_queued();
 
   /// A notifier owning a fresh eventfd, counted in open_fds while open.
   /// Null with errno EMFILE when the fd_fail fault hits this creation
