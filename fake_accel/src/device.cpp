@@ -1,6 +1,7 @@
 #include "asyncconf/accel/device.hpp"
 
 #include <algorithm>
+#include <iterator>
 #include <atomic>
 #include <bitset>
 #include <cerrno>
@@ -369,6 +370,28 @@ void Device::wake_at(std::chrono::steady_clock::time_point deadline, std::weak_p
     earliest = d.watches.front().at == deadline;
   }
   if (earliest) d.watch_cv.notify_one();
+}
+
+void Device::forget_wake(const Completion* completion) {
+  Impl& d = *impl_;
+  std::vector<Watch> dropped;  // released after the lock: their last references may go with them
+  {
+    const std::lock_guard lock(d.watch_mutex);
+    const auto mine = [&](const Watch& w) {
+      const std::shared_ptr<const Completion> c = w.completion.lock();
+      return c == nullptr || c.get() == completion;
+    };
+    const auto keep = std::partition(d.watches.begin(), d.watches.end(), [&](const Watch& w) { return !mine(w); });
+    if (keep == d.watches.end()) return;
+    std::move(keep, d.watches.end(), std::back_inserter(dropped));
+    d.watches.erase(keep, d.watches.end());
+    std::make_heap(d.watches.begin(), d.watches.end(), later);
+  }
+}
+
+std::size_t Device::watches() const {
+  const std::lock_guard lock(impl_->watch_mutex);
+  return impl_->watches.size();
 }
 
 DeviceCounters Device::counters() const noexcept {

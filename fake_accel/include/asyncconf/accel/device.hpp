@@ -85,6 +85,14 @@ public:
   /// to see its timeout. Holds neither; not counted in notifications.
   void wake_at(std::chrono::steady_clock::time_point deadline, std::weak_ptr<Notifier> notifier,
                std::weak_ptr<const Completion> completion);
+  /// Drops the wake_at() watches of `completion` (its helper stopped
+  /// waiting), so that nothing of its request outlives the offload: a watch
+  /// would keep the completion's and notifier's control blocks until its
+  /// deadline.
+  void forget_wake(const Completion* completion);
+  /// Watches wake_at() holds (settled ones included until forgotten, due or
+  /// pruned).
+  std::size_t watches() const;
 
   /// The key this device's wait fds have in a WAIT_CTX.
   const void* wait_key() const noexcept { return this; }
