@@ -271,7 +271,7 @@ void setup_explore(CLI::App& app, int& exit_code) {
   add_format_option(*cmd, o->formats);
   add_quiet_flag(*cmd, o->quiet);
   cmd->add_flag("--device", o->device,
-                "Bodies also offload to the simulated device (fake_accel/: 2 workers) and the "
+                "Bodies also offload to the simulated device (fake_accel/) and the "
                 "driver awaits them by select, edge-triggered epoll, the wait ctx's callback or busy "
                 "resumes: the offload and await ops (harness/README.md). Heap blocks are then not "
                 "counted (the device allocates on its own threads); fds are");
