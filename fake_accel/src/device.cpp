@@ -1,7 +1,6 @@
 #include "asyncconf/accel/device.hpp"
 
 #include <algorithm>
-#include <iterator>
 #include <atomic>
 #include <bitset>
 #include <cerrno>
@@ -372,19 +371,19 @@ void Device::wake_at(std::chrono::steady_clock::time_point deadline, std::weak_p
   if (earliest) d.watch_cv.notify_one();
 }
 
-void Device::forget_wake(const Completion* completion) {
+void Device::forget_wake(const std::weak_ptr<const Completion>& completion) {
   Impl& d = *impl_;
-  std::vector<Watch> dropped;  // released after the lock: their last references may go with them
+  Watch dropped;  // released after the lock: its last references may go with it
   {
     const std::lock_guard lock(d.watch_mutex);
-    const auto mine = [&](const Watch& w) {
-      const std::shared_ptr<const Completion> c = w.completion.lock();
-      return c == nullptr || c.get() == completion;
-    };
-    const auto keep = std::partition(d.watches.begin(), d.watches.end(), [&](const Watch& w) { return !mine(w); });
-    if (keep == d.watches.end()) return;
-    std::move(keep, d.watches.end(), std::back_inserter(dropped));
-    d.watches.erase(keep, d.watches.end());
+    // Owner equality: no reference count is touched while searching.
+    const auto it = std::find_if(d.watches.begin(), d.watches.end(), [&](const Watch& w) {
+      return !w.completion.owner_before(completion) && !completion.owner_before(w.completion);
+    });
+    if (it == d.watches.end()) return;
+    dropped = std::move(*it);
+    *it = std::move(d.watches.back());
+    d.watches.pop_back();
     std::make_heap(d.watches.begin(), d.watches.end(), later);
   }
 }

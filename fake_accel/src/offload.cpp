@@ -74,7 +74,7 @@ public:
   // notifier is detached, so that a late wake cannot call into a job
   // that stopped waiting.
   ~Waiter() {
-    if (watched_ != nullptr) device_.forget_wake(watched_);
+    if (watching_) device_.forget_wake(watched_);
     if (wake_.through_callback) {
       wake_.notifier->detach();
     } else {
@@ -107,7 +107,8 @@ public:
     }
     if (wake_.through_callback) calls_.set_status(ctx_, ASYNC_STATUS_OK);
     device_.wake_at(deadline_, wake_.notifier, completion);
-    watched_ = completion.get();
+    watched_ = completion;
+    watching_ = true;
     while (!completion->done()) {
       if (Clock::now() >= deadline_) {
         device_.count_timeout();
@@ -135,7 +136,8 @@ private:
   ASYNC_WAIT_CTX* const ctx_;
   Wake wake_;
   const Clock::time_point deadline_;
-  const Completion* watched_ = nullptr;  // the completion wake_at() watches for this wait
+  std::weak_ptr<const Completion> watched_;  // the completion wake_at() watches for this wait
+  bool watching_ = false;
 };
 
 }  // namespace

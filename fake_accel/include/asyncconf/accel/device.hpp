@@ -89,7 +89,7 @@ public:
   /// waiting), so that nothing of its request outlives the offload: a watch
   /// would keep the completion's and notifier's control blocks until its
   /// deadline.
-  void forget_wake(const Completion* completion);
+  void forget_wake(const std::weak_ptr<const Completion>& completion);
   /// Watches wake_at() holds (settled ones included until forgotten, due or
   /// pruned).
   std::size_t watches() const;
