@@ -63,9 +63,10 @@ struct ModelConfig {
   bool null_ctx_pauses = false;
   /// The sequence offloads to the simulated device (fake_accel/): offload
   /// ops run, fds from kDeviceFdFloor up are the device's (a set_fd of one
-  /// is skipped), and the end does not count heap blocks (the device
-  /// allocates on its own threads). plan() sets it when the sequence holds
-  /// an offload op.
+  /// is skipped), and the end does not count heap blocks (the device, made
+  /// when a plan first offloads and kept, allocates for itself, on its own
+  /// threads with faults). plan() sets it when the sequence holds an
+  /// offload op.
   bool device = false;
   /// The device misbehaves (wakes early, twice or late, fails or loses
   /// requests: device_wait's fault plan), so an offload's outcome is not
