@@ -99,8 +99,11 @@ TEST(Device, UnderFaultsEveryOffloadEndsVisibly) {
     const RunResult r = run_plan(*api, p);
     EXPECT_EQ(r.mismatch, RunResult::npos) << format_trace(s, p, r);
   }
+  // By index, whatever the timing: the 6th request fails, the 7th is lost
+  // (and times out), every 3rd is notified twice. (Whether a wake comes
+  // before the result depends on how fast the driver gets to it.)
   const accel::DeviceCounters n = device_wait::plan_device().counters();
-  EXPECT_GT(n.spurious_resumes, 0u);
+  EXPECT_GE(n.submitted, 7u);
   EXPECT_GT(n.failed, 0u);
   EXPECT_GT(n.lost, 0u);
   EXPECT_GT(n.timeouts, 0u);
