@@ -19,33 +19,12 @@ namespace {
 
 constexpr const char* kDigestNames[] = {"SHA2-256", "SHA2-384", "SHA2-512"};
 
-class FakeAccelProvider : public ::testing::Test {
+class FakeAccelProvider : public fakeaccel_test::ProviderFixture {
 protected:
-  void SetUp() override {
-    libctx_ = OSSL_LIB_CTX_new();
-    ASSERT_NE(libctx_, nullptr);
-    ASSERT_EQ(OSSL_PROVIDER_set_default_search_path(libctx_, FAKEACCEL_PROVIDER_DIR), 1);
-    // A job's request must not be done before the job pauses for it (at
-    // 100 us, a job the machine ran late found it done: no pause). Outside
-    // a job the work runs at once, whatever the latency.
-    ASSERT_EQ(setenv("FAKEACCEL_CONFIG", "latency=fixed:5ms;workers=16", 1), 0);
-    fakeaccel_ = OSSL_PROVIDER_load(libctx_, "fakeaccel");
-    ASSERT_EQ(unsetenv("FAKEACCEL_CONFIG"), 0);
-    ASSERT_NE(fakeaccel_, nullptr) << "fakeaccel.so not loadable from " FAKEACCEL_PROVIDER_DIR;
-    default_ = OSSL_PROVIDER_load(libctx_, "default");
-    ASSERT_NE(default_, nullptr);
-  }
-  void TearDown() override {
-    if (fakeaccel_ != nullptr) OSSL_PROVIDER_unload(fakeaccel_);
-    if (default_ != nullptr) OSSL_PROVIDER_unload(default_);
-    OSSL_LIB_CTX_free(libctx_);
-  }
-
-  std::uint64_t counter(const char* name) { return fakeaccel_test::provider_counter(fakeaccel_, name); }
-
-  OSSL_LIB_CTX* libctx_ = nullptr;
-  OSSL_PROVIDER* fakeaccel_ = nullptr;
-  OSSL_PROVIDER* default_ = nullptr;
+  // A job's request must not be done before the job pauses for it (at
+  // 100 us, a job the machine ran late found it done: no pause). Outside a
+  // job the work runs at once, whatever the latency.
+  std::string device_config() const override { return "latency=fixed:5ms;workers=16"; }
 };
 
 std::string digest(EVP_MD* md, const std::string& input) {

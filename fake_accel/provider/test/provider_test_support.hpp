@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdlib>
+#include <string>
 
 #include <gtest/gtest.h>
 #include <openssl/core.h>
@@ -41,5 +43,39 @@ inline std::uint64_t provider_counter(OSSL_PROVIDER* provider, const char* name)
   EXPECT_TRUE(OSSL_PARAM_modified(&params[0])) << name;
   return value;
 }
+
+/// A library context with fakeaccel loaded first, then the default
+/// provider (so fetches without a query pick fakeaccel, as with `openssl
+/// -provider fakeaccel -provider default`), its device configured by
+/// device_config() (FAKEACCEL_CONFIG, read when the provider loads).
+class ProviderFixture : public ::testing::Test {
+protected:
+  virtual std::string device_config() const { return ""; }
+
+  void SetUp() override {
+    const std::string config = device_config();
+    ASSERT_EQ(setenv("FAKEACCEL_CONFIG", config.c_str(), 1), 0);
+    libctx_ = OSSL_LIB_CTX_new();
+    ASSERT_NE(libctx_, nullptr);
+    ASSERT_EQ(OSSL_PROVIDER_set_default_search_path(libctx_, FAKEACCEL_PROVIDER_DIR), 1);
+    fakeaccel_ = OSSL_PROVIDER_load(libctx_, "fakeaccel");
+    ASSERT_EQ(unsetenv("FAKEACCEL_CONFIG"), 0);
+    ASSERT_NE(fakeaccel_, nullptr) << "fakeaccel.so not loadable from " FAKEACCEL_PROVIDER_DIR
+                                   << " with FAKEACCEL_CONFIG=" << config;
+    default_ = OSSL_PROVIDER_load(libctx_, "default");
+    ASSERT_NE(default_, nullptr);
+  }
+  void TearDown() override {
+    if (fakeaccel_ != nullptr) OSSL_PROVIDER_unload(fakeaccel_);
+    if (default_ != nullptr) OSSL_PROVIDER_unload(default_);
+    OSSL_LIB_CTX_free(libctx_);
+  }
+
+  std::uint64_t counter(const char* name) { return provider_counter(fakeaccel_, name); }
+
+  OSSL_LIB_CTX* libctx_ = nullptr;
+  OSSL_PROVIDER* fakeaccel_ = nullptr;
+  OSSL_PROVIDER* default_ = nullptr;
+};
 
 }  // namespace fakeaccel_test

@@ -88,24 +88,11 @@ EVP_PKEY* public_in(OSSL_LIB_CTX* libctx, EVP_PKEY* key) {
   return der.empty() ? nullptr : d2i_PUBKEY_ex(nullptr, &p, static_cast<long>(der.size()), libctx, nullptr);
 }
 
-class FakeAccelSignature : public ::testing::Test {
+class FakeAccelSignature : public fakeaccel_test::ProviderFixture {
 protected:
-  /// The device's configuration string for this fixture (FAKEACCEL_CONFIG,
-  /// read when the provider loads).
-  virtual const char* device_config() const { return ""; }
-
   void SetUp() override {
-    ASSERT_EQ(setenv("FAKEACCEL_CONFIG", device_config(), 1), 0);
-    // fakeaccel first, as the TLS test and `openssl -provider fakeaccel
-    // -provider default` load it: fetches without a query pick it.
-    libctx_ = OSSL_LIB_CTX_new();
-    ASSERT_NE(libctx_, nullptr);
-    ASSERT_EQ(OSSL_PROVIDER_set_default_search_path(libctx_, FAKEACCEL_PROVIDER_DIR), 1);
-    fakeaccel_ = OSSL_PROVIDER_load(libctx_, "fakeaccel");
-    ASSERT_NE(fakeaccel_, nullptr) << "fakeaccel.so not loadable from " FAKEACCEL_PROVIDER_DIR;
-    default_ = OSSL_PROVIDER_load(libctx_, "default");
-    ASSERT_NE(default_, nullptr);
-    ASSERT_EQ(unsetenv("FAKEACCEL_CONFIG"), 0);
+    ProviderFixture::SetUp();
+    if (HasFatalFailure()) return;
     // The reference: the default provider alone.
     plain_ = OSSL_LIB_CTX_new();
     ASSERT_NE(plain_, nullptr);
@@ -113,23 +100,16 @@ protected:
     ASSERT_NE(plain_default_, nullptr);
   }
   void TearDown() override {
-    if (fakeaccel_ != nullptr) OSSL_PROVIDER_unload(fakeaccel_);
-    if (default_ != nullptr) OSSL_PROVIDER_unload(default_);
     if (plain_default_ != nullptr) OSSL_PROVIDER_unload(plain_default_);
-    OSSL_LIB_CTX_free(libctx_);
     OSSL_LIB_CTX_free(plain_);
+    ProviderFixture::TearDown();
   }
-
-  std::uint64_t counter(const char* name) { return fakeaccel_test::provider_counter(fakeaccel_, name); }
 
   /// A key generated through fakeaccel's key management.
   EVP_PKEY* fakeaccel_key(const char* curve = "P-256") {
     return EVP_PKEY_Q_keygen(libctx_, "provider=fakeaccel", "EC", curve);
   }
 
-  OSSL_LIB_CTX* libctx_ = nullptr;
-  OSSL_PROVIDER* fakeaccel_ = nullptr;
-  OSSL_PROVIDER* default_ = nullptr;
   OSSL_LIB_CTX* plain_ = nullptr;
   OSSL_PROVIDER* plain_default_ = nullptr;
 };
@@ -448,7 +428,7 @@ int run_signs(void* vargs) {
 // 100 us a loaded machine can make a job late enough to find it done.
 class FakeAccelSignatureSlowDevice : public FakeAccelSignature {
 protected:
-  const char* device_config() const override { return "latency=fixed:10ms;workers=16"; }
+  std::string device_config() const override { return "latency=fixed:10ms;workers=16"; }
 };
 
 // 16 jobs in flight, each signing twice; each pauses on the device, the

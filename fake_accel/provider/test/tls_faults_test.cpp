@@ -138,11 +138,14 @@ void ring_really_full_callback_fired(const Seen& s) {
   EXPECT_GT(s.eagain, 0) << "no job asked to be resumed (ASYNC_STATUS_EAGAIN)";
 }
 
-class FakeAccelTlsFaultSurvived : public fakeaccel_tls::FakeAccelTlsFixture,
-                                  public ::testing::WithParamInterface<SurvivedFault> {
+// A fixture whose device takes the parameter's config.
+template <class Fault>
+class WithFaultConfig : public fakeaccel_tls::FakeAccelTlsFixture, public ::testing::WithParamInterface<Fault> {
 protected:
-  std::string device_config() const override { return GetParam().config; }
+  std::string device_config() const override { return this->GetParam().config; }
 };
+
+class FakeAccelTlsFaultSurvived : public WithFaultConfig<SurvivedFault> {};
 
 TEST_P(FakeAccelTlsFaultSurvived, HandshakesComplete) {
   const SurvivedFault& f = GetParam();
@@ -318,11 +321,7 @@ void fd_fail_fired(const Counters& c, std::chrono::steady_clock::duration) {
   EXPECT_EQ(c.timeouts, 0u);
 }
 
-class FakeAccelTlsFaultFatal : public fakeaccel_tls::FakeAccelTlsFixture,
-                               public ::testing::WithParamInterface<FatalFault> {
-protected:
-  std::string device_config() const override { return GetParam().config; }
-};
+class FakeAccelTlsFaultFatal : public WithFaultConfig<FatalFault> {};
 
 TEST_P(FakeAccelTlsFaultFatal, HandshakeFailsCleanly) {
   const FatalFault& f = GetParam();

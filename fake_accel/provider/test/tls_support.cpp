@@ -312,16 +312,8 @@ int open_fd_count() {
 }
 
 void FakeAccelTlsFixture::SetUp() {
-  const std::string config = device_config();
-  ASSERT_EQ(setenv("FAKEACCEL_CONFIG", config.c_str(), 1), 0);
-  libctx_ = OSSL_LIB_CTX_new();
-  ASSERT_NE(libctx_, nullptr);
-  ASSERT_EQ(OSSL_PROVIDER_set_default_search_path(libctx_, FAKEACCEL_PROVIDER_DIR), 1);
-  fakeaccel_ = OSSL_PROVIDER_load(libctx_, "fakeaccel");
-  ASSERT_NE(fakeaccel_, nullptr) << "FAKEACCEL_CONFIG=" << config;
-  default_ = OSSL_PROVIDER_load(libctx_, "default");
-  ASSERT_NE(default_, nullptr);
-  ASSERT_EQ(unsetenv("FAKEACCEL_CONFIG"), 0);
+  ProviderFixture::SetUp();
+  if (HasFatalFailure()) return;
   key_ = EVP_PKEY_Q_keygen(libctx_, nullptr, "EC", "P-256");
   ASSERT_NE(key_, nullptr);
   cert_ = self_signed(libctx_, key_);
@@ -337,14 +329,9 @@ void FakeAccelTlsFixture::TearDown() {
   ASYNC_cleanup_thread();
   X509_free(cert_);
   EVP_PKEY_free(key_);
-  if (fakeaccel_ != nullptr) OSSL_PROVIDER_unload(fakeaccel_);
-  if (default_ != nullptr) OSSL_PROVIDER_unload(default_);
-  OSSL_LIB_CTX_free(libctx_);
+  ProviderFixture::TearDown();
 }
 
-std::uint64_t FakeAccelTlsFixture::counter(const char* name) {
-  return fakeaccel_test::provider_counter(fakeaccel_, name);
-}
 
 Counters FakeAccelTlsFixture::counters() {
   Counters c;

@@ -15,6 +15,8 @@
 #include <openssl/provider.h>
 #include <openssl/x509.h>
 
+#include "provider_test_support.hpp"
+
 namespace fakeaccel_tls {
 
 /// The provider's counters (gettable parameters `fakeaccel.*`).
@@ -84,18 +86,13 @@ int open_fd_count();
 /// default provider in a fresh library context, a P-256 key and a
 /// self-signed certificate, and this thread's ASYNC job pool limited to
 /// kJobPool jobs (so that a job left in use shows: see jobs_left()).
-class FakeAccelTlsFixture : public ::testing::Test {
+class FakeAccelTlsFixture : public fakeaccel_test::ProviderFixture {
 protected:
   static constexpr int kJobPool = 8;
-
-  /// The device's configuration string (FAKEACCEL_CONFIG, read when the
-  /// provider loads).
-  virtual std::string device_config() const { return ""; }
 
   void SetUp() override;
   void TearDown() override;
 
-  std::uint64_t counter(const char* name);
   Counters counters();
 
   /// Jobs of this thread's pool that can still be started: kJobPool
@@ -109,9 +106,6 @@ protected:
 
   Handshake run(const HandshakeOptions& options) { return handshake(libctx_, cert_, key_, options); }
 
-  OSSL_LIB_CTX* libctx_ = nullptr;
-  OSSL_PROVIDER* fakeaccel_ = nullptr;
-  OSSL_PROVIDER* default_ = nullptr;
   EVP_PKEY* key_ = nullptr;
   X509* cert_ = nullptr;
   int fds_after_setup_ = -1;
