@@ -82,6 +82,8 @@ TEST_F(ExploreCliTest, ExploreUsageErrorsAreExit2) {
       {"explore", "--impl", "reference", "--format", "pdf"},
       {"explore", "--impl", "/nonexistent/libnothing.so"},
       {"explore", "--sequences", "10"},
+      {"explore", "--impl", "reference", "--device-faults", "ring_full=0.1"},
+      {"explore", "--impl", "reference", "--device-faults", "lost=often"},
   };
   for (const auto& args : bad) {
     std::vector<std::string> with_out = args;
@@ -93,6 +95,8 @@ TEST_F(ExploreCliTest, ExploreUsageErrorsAreExit2) {
   EXPECT_TRUE(contains(run({"explore", "--impl", "reference", "--sequences", "1", "--time", "1"}).err,
                        "cannot be used together"));
   EXPECT_TRUE(contains(run({"explore", "--impl", "reference", "--misuse", "init-twice"}).err, "robustness"));
+  EXPECT_TRUE(contains(run({"explore", "--impl", "reference", "--device-faults", "fd_fail=first:1"}).err,
+                       "--device-faults: the harness's device cannot have fd_fail"));
   EXPECT_FALSE(fs::exists(out)) << "a usage error wrote files";
 }
 
@@ -185,6 +189,23 @@ TEST_F(ExploreCliTest, AViolationNotReproducedAloneStillSaysWhatWasBroken) {
   // The saved file is a sequence that passes when replayed alone, as the
   // finding says.
   EXPECT_EQ(run({"replay", seq.string(), "--impl", ASYNCCONF_TEST_WORN_OUT_IMPL, "--level", "must"}).exit_code, 0);
+}
+
+// The device's ops run from a file, with faults; a bad fault rule is a usage error.
+TEST_F(ExploreCliTest, ReplayOffloadsWithDeviceFaults) {
+  const fs::path seq = write("offload.seq",
+                             "wctx_new w0\n"
+                             "start j0 w0 { offload; offload; return 7 }\n"
+                             "await j0 select\n"
+                             "await j0 epoll\n");
+  Result r = run({"replay", seq.string(), "--impl", "reference", "--device-faults", "spurious=1,error=every:2",
+                  "--device-seed", "3"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(contains(r.out, "offload (done or failed visibly 1)")) << r.out;
+  EXPECT_TRUE(contains(r.out, "PASS")) << r.out;
+  r = run({"replay", seq.string(), "--impl", "reference", "--device-faults", "slow_poll=1"});
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_TRUE(contains(r.err, "slow_poll")) << r.err;
 }
 
 TEST_F(ExploreCliTest, ReplayOfAPassingFilePrintsTheTrace) {
