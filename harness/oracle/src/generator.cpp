@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <tuple>
 #include <initializer_list>
 #include <utility>
 
@@ -205,11 +206,8 @@ private:
   // model keeps the ways its wake-up allows).
   Op await() {
     if (started_.empty()) return start();
-    const int n = static_cast<int>(started_.size());
-    const auto& [job, job_thread] = started_[static_cast<std::size_t>(n - 1 - rng_.below(std::min(n, 6)))];
     Op op = make(OpKind::Await);
-    op.job = job;
-    op.thread = job_thread;
+    std::tie(op.job, op.thread) = recent_job();
     op.value = rng_.below(kWakeupCount);
     return op;
   }
@@ -236,13 +234,16 @@ private:
     return op;
   }
 
+  // One of the last six jobs started (the likely paused ones): job, thread.
+  std::pair<int, int> recent_job() {
+    const int n = static_cast<int>(started_.size());
+    return started_[static_cast<std::size_t>(n - 1 - rng_.below(std::min(n, 6)))];
+  }
+
   Op resume() {
     Op op = make(OpKind::Resume);
     if (started_.empty()) return start();
-    // Recent jobs are the likely paused ones.
-    const int n = static_cast<int>(started_.size());
-    const int back = std::min(n, 6);
-    const auto& [job, job_thread] = started_[static_cast<std::size_t>(n - 1 - rng_.below(back))];
+    const auto [job, job_thread] = recent_job();
     op.job = job;
     op.thread = robust(Misuse::ResumeOtherThread) && rng_.chance(10) ? thread() : job_thread;
     return op;

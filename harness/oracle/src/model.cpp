@@ -274,8 +274,13 @@ void ModelState::resume_pause(int jn) {
   JobM& j = jobs[static_cast<std::size_t>(jn)];
   if (j.ctx >= 0) ctxs[static_cast<std::size_t>(j.ctx)].reset_counts();
   const int pc = static_cast<int>(j.pc) - 1;
-  Expected& e = expect(OpKind::Pause, jn, pc);
-  check(e, Field::Rc, 1, kResumeContinues);
+  const OpKind paused_in = j.start->body[static_cast<std::size_t>(pc)].kind;
+  Expected& e = expect(paused_in, jn, pc);
+  if (paused_in == OpKind::Offload) {
+    ops::Offload::predict_done(*this, j, e);
+  } else {
+    check(e, Field::Rc, 1, kResumeContinues);
+  }
 }
 
 // --- driver ops ---------------------------------------------------------------------

@@ -98,45 +98,28 @@ accel::FaultPlan g_faults;
 
 }  // namespace
 
-std::string unsupported_fault(const accel::FaultPlan& plan) {
+std::string set_device_faults(const accel::FaultPlan& plan) {
   using accel::Fault;
   for (const Fault f : {Fault::RingFull, Fault::FdCreateFails, Fault::SlowPoll}) {
     if (!plan.rule(f).active()) continue;
-    return std::string(accel::fault_name(f)) +
+    return "the harness's device cannot have " + std::string(accel::fault_name(f)) +
            (f == Fault::RingFull   ? ": a retry sets the ctx's status to ASYNC_STATUS_EAGAIN while the job waits"
             : f == Fault::SlowPoll ? ": the harness's device does not poll"
                                    : ": the job would not pause, and the ctx would not get the device's fd");
   }
-  return {};
-}
-
-bool set_device_faults(const accel::FaultPlan& plan) {
-  if (!unsupported_fault(plan).empty()) return false;
   const std::lock_guard lock(g_device_mutex);
-  if (g_device != nullptr) return false;
+  if (g_device != nullptr) return "the device is in use already";
   g_faults = plan;
-  return true;
-}
-
-namespace {
-bool faulty() {
-  for (const accel::FaultRule& r : g_faults.rules) {
-    if (r.active()) return true;
-  }
-  return false;
-}
-}  // namespace
-
-bool serves_on_the_job_thread() {
-  const std::lock_guard lock(g_device_mutex);
-  return !faulty();
+  return {};
 }
 
 accel::Device& plan_device() {
   const std::lock_guard lock(g_device_mutex);
   if (g_device == nullptr) {
     accel::DeviceConfig config;
-    config.workers = faulty() ? 2 : 0;
+    const bool faulty = std::any_of(g_faults.rules.begin(), g_faults.rules.end(),
+                                    [](const accel::FaultRule& r) { return r.active(); });
+    config.workers = faulty ? 2 : 0;
     config.queue_depth = 4096;
     // The work itself waits for the job's pause: no latency is needed to
     // keep the order, and none is added.
@@ -145,7 +128,7 @@ accel::Device& plan_device() {
     config.ring_full = accel::RingFullPolicy::Block;
     config.fd_floor = kDeviceFdFloor;
     config.faults = g_faults;
-    config.give_up_after = faulty() ? std::chrono::milliseconds(50) : std::chrono::seconds(5);
+    config.give_up_after = faulty ? std::chrono::milliseconds(50) : std::chrono::seconds(5);
     g_device = new accel::Device(config);  // kept: jobs of any later plan may wait on it
   }
   return *g_device;

@@ -17,22 +17,18 @@ namespace asyncconf::harness::device_wait {
 /// when one is set and through an fd otherwise, numbered from
 /// kDeviceFdFloor up.
 accel::Device& plan_device();
-/// Without faults the device has no threads: a job's request is served on
-/// the job's own thread just before it pauses (serve_queued()), so an
-/// offload costs no thread hand-off. With faults it has worker threads, so
-/// that a wake-up can come early, twice or late.
-bool serves_on_the_job_thread();
+/// Without faults the device has no threads (config().workers is 0): a
+/// job's request is served on the job's own thread just before it pauses
+/// (serve_queued()), so an offload costs no thread hand-off. With faults it
+/// has worker threads, so that a wake-up can come early, twice or late.
 
-/// The faults the harness's device may have: those that change neither
-/// whether an offload pauses nor what the ctx holds, only when and how
-/// often the job is woken and whether its request succeeds (spurious,
-/// duplicate, late, notify_early, error, lost). Empty when `plan` has only
-/// those; else which one it may not have, and why.
-std::string unsupported_fault(const accel::FaultPlan& plan);
-/// Sets the faults of the device plan_device() makes (before its first
-/// use; a lost request then times out after 50 ms). False, and nothing
-/// set, once the device exists or with an unsupported fault.
-bool set_device_faults(const accel::FaultPlan& plan);
+/// Sets the faults of the device plan_device() makes, before its first use
+/// (a lost request then times out after 50 ms). It may have only those
+/// that change neither whether an offload pauses nor what the ctx holds,
+/// only when and how often the job is woken and whether its request
+/// succeeds: spurious, duplicate, late, notify_early, error, lost. Empty
+/// when set; else why not (and nothing is set).
+std::string set_device_faults(const accel::FaultPlan& plan);
 
 /// Wake-ups through the ctx callbacks the interpreter sets: counted per ctx
 /// name (modulo a small table: a shared slot only wakes a waiter early,

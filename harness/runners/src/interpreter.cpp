@@ -279,6 +279,7 @@ static_assert(sizeof(std::atomic<int>) == sizeof(int) && std::atomic<int>::is_al
 
 struct Run {
   const AsyncApi& api;
+  AsyncApi offload_api;  // api with ASYNC_pause_job through offload_pause: the offload helper's
   const Plan& plan;  // may grow between advance() calls (a Session)
   InterpreterOptions options;
   std::deque<JobRec> jobs;  // a paused job's body holds its JobRec: never moved
@@ -309,7 +310,8 @@ struct Run {
   int fds_base = 0;
 
   Run(const AsyncApi& a, const Plan& p, const InterpreterOptions& o, std::vector<Observation>&& spent = {})
-      : api(a), plan(p), options(o) {
+      : api(a), offload_api(a), plan(p), options(o) {
+    offload_api.ASYNC_pause_job = &offload_pause;
     result.observed = std::move(spent);
     result.observed.clear();
     grow();
@@ -555,12 +557,10 @@ struct Run {
     rec.offload_paused.store(false, std::memory_order_relaxed);
     ++rec.offloads;
     rec.wakes_seen = device_wait::wakes(rec.start->ctx);
-    AsyncApi pausing = api;
-    pausing.ASYNC_pause_job = &offload_pause;
     accel::Device& device = device_wait::plan_device();
     t_offloading = &rec;
     t_pause_job = api.ASYNC_pause_job;
-    t_serve_here = device_wait::serves_on_the_job_thread() ? &device : nullptr;
+    t_serve_here = device.config().workers == 0 ? &device : nullptr;
     // On a device thread the work waits for the job's first pause (once a
     // request is accepted the helper always pauses, at once under a block);
     // done by the job itself (no wait ctx) it does not.
@@ -568,7 +568,7 @@ struct Run {
       if (pthread_equal(pthread_self(), job_thread) == 0) r->offload_paused.wait(false, std::memory_order_acquire);
       return static_cast<int>(ops::Offload::kResult);
     };
-    const accel::OffloadResult result = accel::offload(pausing, device, work);
+    const accel::OffloadResult result = accel::offload(offload_api, device, work);
     t_offloading = nullptr;
     t_serve_here = nullptr;
     rec.offloading = false;
@@ -797,11 +797,7 @@ InterpreterOptions reusing_threads(const Sequence& s, KeptThreads& kept) {
 std::string set_device_faults(std::string_view rules, std::uint64_t seed) {
   const accel::Parsed<accel::FaultPlan> plan = accel::parse_fault_plan(rules, seed);
   if (!plan.ok()) return plan.error();
-  if (std::string why = device_wait::unsupported_fault(plan.value()); !why.empty()) {
-    return "the harness's device cannot have " + why;
-  }
-  if (!device_wait::set_device_faults(plan.value())) return "the device is in use already";
-  return {};
+  return device_wait::set_device_faults(plan.value());
 }
 
 RunResult run_plan(const AsyncApi& api, const Plan& plan, const InterpreterOptions& options) {

@@ -55,12 +55,11 @@ struct Offload : OpHome {
     if (j.ctx >= 0) register_wake(m, j);
     check_outcome(m, e, j.ctx >= 0 ? Pause::kBlockPrevents : kNoCtx);
   }
-  /// The observation it makes when it returns, after the wait.
-  static void predict_done(ModelState& m, int job) {
-    JobM& j = m.jobs[static_cast<std::size_t>(job)];
+  /// The observation it makes when it returns, after the wait (the
+  /// scheduler's resume_pause).
+  static void predict_done(ModelState& m, JobM& j, Expected& e) {
     j.offloading = false;
-    if (j.ctx >= 0) m.ctxs[static_cast<std::size_t>(j.ctx)].reset_counts();
-    check_outcome(m, m.expect(kind, job, static_cast<int>(j.pc) - 1), ModelState::kResumeContinues);
+    check_outcome(m, e, ModelState::kResumeContinues);
   }
   /// The job got its own result back; with a misbehaving device, it got
   /// its result or a failure it can see (never a wrong value, never none).
@@ -131,7 +130,7 @@ struct Await : OpHome {
     const auto how = static_cast<Wakeup>(op.value);
     m.check(m.expect(kind), Field::Extra2, 1,
             how == Wakeup::Callback ? kCallback : how == Wakeup::Busy ? kBusy : kListed);
-    Offload::predict_done(m, op.job);
+    m.resume_pause(op.job);
     const std::optional<long> returned = m.run_body(op.job);
     m.report(op.job, op.job, returned, m.expect(kind));
   }

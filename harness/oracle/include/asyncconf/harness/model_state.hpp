@@ -173,7 +173,8 @@ struct ModelState {
   /// Predicts what ASYNC_start_job reports after job `jn` ran (as driver
   /// op `job_op`'s job, whose *ret is ret_var[job_op]).
   void report(int jn, int job_op, std::optional<long> returned, Expected& e);
-  /// The paused job's pause returns: counts reset, the pause observed.
+  /// The paused job's pause (or offload) returns: counts reset, its
+  /// observation made.
   void resume_pause(int jn);
   /// Whether body op `op` of job `j` pauses it (the scheduler then returns
   /// to its caller): a pause that pauses, or an offload that waits.
